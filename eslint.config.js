@@ -2,7 +2,19 @@
 // renderer → common, relay → common, main → common + relay, main/electron → the rest of main.
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'http', 'https', 'net', 'crypto', 'os', 'stream', 'events', 'url'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'http',
+  'https',
+  'net',
+  'crypto',
+  'os',
+  'stream',
+  'events',
+  'url',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'bin/**', 'eslint.config.js'] },
@@ -23,7 +35,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeBuiltins, message: 'common/ runs everywhere: no Node built-ins.' },
-            { group: ['electron', '**/main/**', '**/relay/**', '**/renderer/**'], message: 'common/ imports nothing but common/.' },
+            {
+              group: ['electron', '**/main/**', '**/relay/**', '**/renderer/**'],
+              message: 'common/ imports nothing but common/.',
+            },
           ],
         },
       ],
@@ -34,7 +49,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', '**/main/**', '**/renderer/**'], message: 'relay/ imports common/ only.' }] },
+        {
+          patterns: [
+            { group: ['electron', '**/main/**', '**/renderer/**'], message: 'relay/ imports common/ only.' },
+          ],
+        },
       ],
     },
   },
@@ -43,7 +62,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', '**/main/**', '**/relay/**', ...nodeBuiltins], message: 'renderer/ imports common/ only.' }] },
+        {
+          patterns: [
+            {
+              group: ['electron', '**/main/**', '**/relay/**', ...nodeBuiltins],
+              message: 'renderer/ imports common/ only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -53,7 +79,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', '**/electron/**', '**/renderer/**'], message: 'Only main/electron/ imports electron.' }] },
+        {
+          patterns: [
+            {
+              group: ['electron', '**/electron/**', '**/renderer/**'],
+              message: 'Only main/electron/ imports electron.',
+            },
+          ],
+        },
       ],
     },
   },

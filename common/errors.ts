@@ -3,7 +3,11 @@
 
 export const ERRORS = {
   bad_request: { status: 400, close: 4000, summary: 'The request is malformed.' },
-  bad_message: { status: 400, close: 4000, summary: 'A WebSocket message could not be parsed or is not allowed here.' },
+  bad_message: {
+    status: 400,
+    close: 4000,
+    summary: 'A WebSocket message could not be parsed or is not allowed here.',
+  },
   unauthorized: { status: 401, close: 4001, summary: 'A token is missing or wrong.' },
   forbidden: { status: 403, close: 4003, summary: 'The caller may not do this.' },
   not_found: { status: 404, close: 4004, summary: 'No such resource.' },

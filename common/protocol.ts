@@ -190,7 +190,11 @@ export function parseRelayMessage(data: Uint8Array | string, isBinary: boolean):
     }
     case 'error': {
       const code = msg.code;
-      return { type: 'error', code: isErrorCode(code) ? code : 'internal', message: reqString(msg, 'message') };
+      return {
+        type: 'error',
+        code: isErrorCode(code) ? code : 'internal',
+        message: reqString(msg, 'message'),
+      };
     }
     default:
       throw bad(`unknown message type ${str(msg.type)}`);
@@ -238,7 +242,8 @@ function reqPattern(o: Record<string, unknown>, key: string, pattern: RegExp): s
 
 function reqInt(o: Record<string, unknown>, key: string): number {
   const v = o[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw bad(`'${key}' must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw bad(`'${key}' must be a non-negative integer`);
   return v;
 }
 
@@ -252,7 +257,12 @@ function reqHeaders(o: Record<string, unknown>, key: string): RawHeaders {
   const v = o[key];
   if (!Array.isArray(v)) throw bad(`'${key}' must be a list of [name, value] pairs`);
   for (const pair of v) {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+    if (
+      !Array.isArray(pair) ||
+      pair.length !== 2 ||
+      typeof pair[0] !== 'string' ||
+      typeof pair[1] !== 'string'
+    ) {
       throw bad(`'${key}' must be a list of [name, value] string pairs`);
     }
   }

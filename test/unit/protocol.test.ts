@@ -48,7 +48,10 @@ describe('protocol', () => {
       lastSeq: 3,
     };
     expect(parseClientMessage(encodeClientMessage(hello), false)).toEqual(hello);
-    expect(parseClientMessage(encodeClientMessage({ type: 'ack', seq: 9 }), false)).toEqual({ type: 'ack', seq: 9 });
+    expect(parseClientMessage(encodeClientMessage({ type: 'ack', seq: 9 }), false)).toEqual({
+      type: 'ack',
+      seq: 9,
+    });
   });
 
   it('round-trips a response with a binary body', () => {
@@ -68,7 +71,10 @@ describe('protocol', () => {
     ['[1]', 'must be a JSON object'],
     ['{"type":"nope"}', "unknown message type 'nope'"],
     ['{"type":"ack","seq":-1}', "'seq' must be a non-negative integer"],
-    ['{"type":"hello","protocolVersion":1,"subscriberId":"../x","lastSeq":0}', "'subscriberId' has an invalid format"],
+    [
+      '{"type":"hello","protocolVersion":1,"subscriberId":"../x","lastSeq":0}',
+      "'subscriberId' has an invalid format",
+    ],
   ])('rejects %s with a clear reason', (input, reason) => {
     const fn = () => parseClientMessage(input, false);
     expect(fn).toThrow(AppError);
