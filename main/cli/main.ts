@@ -1,0 +1,62 @@
+// `hookline <command>`: dispatches to one command module. The only file that reads process globals.
+import { homedir } from 'node:os';
+import { AppError } from '../../common/errors';
+import { UsageError, type CliIo, type Command } from './cli-io';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  relay: {
+    summary: 'run a relay',
+    load: async () => (await import('../../relay/relay-command')).runRelayCommand,
+  },
+};
+
+export function defaultDataDir(env: Record<string, string | undefined>): string {
+  return env.HOOKLINE_DATA_DIR ?? `${homedir()}/.hookline`;
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: hookline <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nEvery command takes --help.\n`;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`hookline: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const command = await entry.load();
+    return await command(args, io);
+  } catch (e: unknown) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`hookline ${name}: ${e.message}\nRun 'hookline ${name} --help' for usage.\n`);
+      return 2;
+    }
+    if (e instanceof AppError) {
+      io.stderr.write(`hookline ${name}: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`hookline ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+function processIo(): CliIo {
+  const stopSignal = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    stopSignal,
+  };
+}
