@@ -1,18 +1,17 @@
 // `hookline <command>`: dispatches to one command module. The only file that reads process globals.
-import { homedir } from 'node:os';
 import { AppError } from '../../common/errors';
 import { UsageError, type CliIo, type Command } from './cli-io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  listen: {
+    summary: 'subscribe to a channel: store, verify and forward each request',
+    load: async () => (await import('./listen-command')).runListenCommand,
+  },
   relay: {
     summary: 'run a relay',
     load: async () => (await import('../../relay/relay-command')).runRelayCommand,
   },
 };
-
-export function defaultDataDir(env: Record<string, string | undefined>): string {
-  return env.HOOKLINE_DATA_DIR ?? `${homedir()}/.hookline`;
-}
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);

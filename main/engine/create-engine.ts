@@ -1,0 +1,221 @@
+// The app engine: plain Node, no Electron. Subscribes to one channel on a relay (an embedded one when no
+// relay URL is given), stores every delivery durably before acking it, verifies it, answers provider
+// handshakes, and forwards it to the channel's targets. The CLI, the local API and the desktop shell all
+// sit on this.
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { AppError } from '../../common/errors';
+import { asSubscriberId, type RequestId } from '../../common/ids';
+import type { Attempt, CapturedRequest, ResponseMode, StoredRequest } from '../../common/model';
+import type { WelcomeMessage } from '../../common/protocol';
+import { createRelay } from '../../relay/create-relay';
+import { openConfig, type ChannelConfig, type ConfigStore } from '../config/config-store';
+import { openSecrets, type SecretsStore } from '../config/secrets-store';
+import { createForwarder } from '../forward/forwarder';
+import { openEventStore, type EventStore } from '../store/event-store';
+import { answerChallenge, inspectRequest } from '../verify';
+import { createChannel, streamUrlFor } from './channel-setup';
+import { ForwardQueue } from './forward-queue';
+import { RelayClient, type ConnectionState } from './relay-client';
+import { secretConfigFor } from './secret-lookup';
+
+export interface EngineOptions {
+  /** Where config.json, secrets.json and the SQLite history live. */
+  dataDir: string;
+  /** A relay's base URL; when absent an embedded relay is started on 127.0.0.1. */
+  relayUrl?: string;
+  /** Subscribe to this channel (known in the config, or created under this name). */
+  channelId?: string;
+  /** Create a fresh channel even if one is remembered for this relay. */
+  newChannel?: boolean;
+  responseMode?: ResponseMode;
+  adminToken?: string;
+  /** Forward targets, added to the channel's saved forward rules. */
+  forward?: string[];
+  /** Port of the embedded relay; default: the one used last time, else a free one. */
+  embeddedRelayPort?: number;
+  now?: () => number;
+}
+
+export interface EngineEvents {
+  ready: [info: { url: string; channelId: string; relayUrl: string }];
+  request: [request: StoredRequest];
+  attempt: [attempt: Attempt, request: StoredRequest];
+  state: [state: ConnectionState, detail?: string];
+  fatal: [error: AppError];
+}
+
+export interface Engine extends EventEmitter<EngineEvents> {
+  readonly store: EventStore;
+  readonly config: ConfigStore;
+  readonly secrets: SecretsStore;
+  readonly channel: ChannelConfig;
+  readonly relayUrl: string;
+  /** Connects to the relay; emits `ready` at once (attach listeners first). */
+  start(): void;
+  /** The forward targets for this channel: the `forward` option plus enabled saved rules. */
+  targets(): string[];
+  /** Stops receiving, lets queued forwards finish (up to `graceMs`), closes everything. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const now = options.now ?? Date.now;
+  const config = await openConfig(options.dataDir);
+  const secrets = await openSecrets(options.dataDir);
+  const store = openEventStore({ file: join(options.dataDir, 'history.db'), now });
+  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  try {
+    let relayUrl = options.relayUrl;
+    if (!relayUrl) {
+      const relay = createRelay({ dataDir: join(options.dataDir, 'relay'), host: '127.0.0.1' });
+      const remembered = options.embeddedRelayPort ?? config.get().settings.embeddedRelayPort;
+      const bound = await listenPreferring(relay, remembered);
+      closers.unshift(() => relay.close());
+      relayUrl = bound.url;
+      if (bound.port !== remembered) await config.update((c) => void (c.settings.embeddedRelayPort = bound.port));
+    }
+    const channel = await resolveChannel(config, relayUrl, options);
+    const settings = config.get().settings;
+    const forwarder = createForwarder({ timeoutMs: settings.forwardTimeoutMs, maxResponseBytes: settings.maxResponseBytes, now });
+    closers.unshift(() => forwarder.close());
+    return new EngineImpl(options, now, config, secrets, store, forwarder, channel, relayUrl, closers);
+  } catch (e: unknown) {
+    for (const close of closers) await close();
+    throw e;
+  }
+}
+
+type Forwarder = ReturnType<typeof createForwarder>;
+
+class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
+  private readonly client: RelayClient;
+  private readonly queue: ForwardQueue;
+  private responseMode: ResponseMode;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: EngineOptions,
+    private readonly now: () => number,
+    readonly config: ConfigStore,
+    readonly secrets: SecretsStore,
+    readonly store: EventStore,
+    private readonly forwarder: Forwarder,
+    readonly channel: ChannelConfig,
+    readonly relayUrl: string,
+    private readonly closers: Array<() => Promise<void> | void>,
+  ) {
+    super();
+    this.responseMode = channel.responseMode;
+    this.queue = new ForwardQueue({
+      send: (request, target) => this.forwarder.send(request, target, { kind: 'forward' }),
+      onAttempt: (attempt, request) => {
+        this.store.insertAttempt(attempt);
+        this.emit('attempt', attempt, request);
+      },
+    });
+    this.client = new RelayClient({
+      streamUrl: streamUrlFor(relayUrl, channel.id),
+      token: channel.token,
+      subscriberId: asSubscriberId(config.get().subscriberId),
+      lastSeq: () => this.store.lastSeq(channel.id),
+      onDeliveries: (batch) => this.onDeliveries(batch),
+    });
+    this.client.on('state', (state, detail) => this.emit('state', state, detail));
+    this.client.on('welcome', (w: WelcomeMessage) => (this.responseMode = w.responseMode));
+    this.client.on('fatal', (e) => this.emit('fatal', e));
+  }
+
+  start(): void {
+    this.emit('ready', { url: this.channel.url, channelId: this.channel.id, relayUrl: this.relayUrl });
+    this.client.start();
+  }
+
+  /** Targets for this channel: `--forward` targets plus enabled saved rules. */
+  targets(): string[] {
+    const rules = this.config.get().forwardRules.filter((r) => r.enabled && (r.channelId === '*' || r.channelId === this.channel.id));
+    return [...new Set([...(this.options.forward ?? []), ...rules.flatMap((r) => r.targets)])];
+  }
+
+  private onDeliveries(batch: CapturedRequest[]): void {
+    const nowSec = Math.floor(this.now() / 1000);
+    const enriched: StoredRequest[] = batch.map((request) => {
+      const info = inspectRequest(request, secretConfigFor(this.channel, this.secrets, request), { now: nowSec });
+      return { ...request, ...info };
+    });
+    const inserted = new Set<RequestId>(this.store.insertRequests(enriched));
+    const targets = this.targets();
+    for (const request of enriched) {
+      if (!inserted.has(request.id)) continue; // a redelivery: already stored, shown and forwarded
+      this.emit('request', request);
+      const challenge = answerChallenge(request, secretConfigFor(this.channel, this.secrets, request), { now: nowSec });
+      if (challenge) {
+        this.client.sendResponse(request.id, challenge.status, challenge.headers, challenge.body);
+      }
+      const first = targets.map((t) => this.queue.push(request, t))[0];
+      if (!challenge && this.responseMode === 'wait' && first) {
+        void first.then((a) => {
+          if (a.status !== undefined) this.client.sendResponse(request.id, a.status, a.responseHeaders ?? [], a.responseBody ?? new Uint8Array());
+          else this.client.sendResponse(request.id, 502, [['content-type', 'application/json']], errorBody(a));
+        });
+      }
+    }
+  }
+
+  stop(graceMs = 5_000): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.client.stop();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.queue.idle(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+      for (const close of this.closers) await close();
+    })();
+    return this.stopping;
+  }
+}
+
+function errorBody(a: Attempt): Uint8Array {
+  const message = `forward to ${a.url} failed: ${a.error?.message ?? 'no response'}`;
+  return new TextEncoder().encode(JSON.stringify({ error: { code: 'target_error', message } }));
+}
+
+async function listenPreferring(
+  relay: ReturnType<typeof createRelay>,
+  port: number | undefined,
+): Promise<{ port: number; url: string }> {
+  if (port) {
+    try {
+      return await relay.listen(port, '127.0.0.1');
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  return relay.listen(0, '127.0.0.1');
+}
+
+async function resolveChannel(config: ConfigStore, relayUrl: string, options: EngineOptions): Promise<ChannelConfig> {
+  if (options.channelId) {
+    const known = config.getChannel(options.channelId);
+    if (known) return known;
+  } else if (!options.newChannel) {
+    const remembered = config.defaultChannelFor(relayUrl);
+    if (remembered) return remembered;
+  }
+  const created = await createChannel({
+    relayUrl,
+    ...(options.channelId ? { name: options.channelId } : {}),
+    ...(options.responseMode ? { responseMode: options.responseMode } : {}),
+    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+  });
+  const channel: ChannelConfig = {
+    id: created.id,
+    url: created.url,
+    token: created.token,
+    relayUrl,
+    responseMode: options.responseMode ?? 'ack',
+    createdAt: Date.now(),
+  };
+  await config.upsertChannel(channel);
+  return channel;
+}
+
