@@ -1,0 +1,250 @@
+// The event store: captured requests, their attempts and each channel's delivery cursor, in one SQLite
+// file (better-sqlite3, WAL). insertRequests is the hot path of the pipe: one transaction per batch,
+// prepared statements, and the body bound as the caller's bytes without a copy.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../common/errors';
+import type { RequestId } from '../../common/ids';
+import type { Attempt, StoredRequest } from '../../common/model';
+import { compileFilter, ftsPhrase, type SqlCondition } from './filter-sql';
+import { parseFilter } from './request-filter';
+import { bodySearchText, contentTypeOf, headerSearchText, pathSearchText } from './search-text';
+import { guarded, storageError } from './store-errors';
+import { applyPatch } from './request-patch';
+import { prepareRetention } from './store-retention';
+import {
+  SUMMARY_COLUMNS,
+  asBuffer,
+  attemptParams,
+  toAttempt,
+  toStoredRequest,
+  toSummary,
+  type AttemptRow,
+  type RequestRow,
+  type SummaryRow,
+} from './store-rows';
+import { migrate } from './store-schema';
+import type { EventStore, ListRequestsOptions, RequestPage } from './store-types';
+
+export type * from './store-types';
+
+export interface EventStoreOptions {
+  /** The SQLite file; created with its folder (mode 0700) when missing. */
+  file: string;
+  /** Clock for age-based retention, in ms since the epoch. Default Date.now. */
+  now?: () => number;
+  /** How long a write waits for another connection's lock before failing, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+const MAX_PAGE = 1000;
+
+/** Opens (creating or migrating) the store. Throws AppError('storage_error') naming the file on failure. */
+export function openEventStore(options: EventStoreOptions): EventStore {
+  const { file } = options;
+  const now = options.now ?? Date.now;
+  let db: Database.Database | undefined;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    db.pragma('journal_mode = WAL'); // the first read: a file that is not SQLite fails here
+    db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across app crashes, one fsync per checkpoint
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+    return createEventStore(db, file, now);
+  } catch (e: unknown) {
+    db?.close();
+    throw storageError(e, file);
+  }
+}
+
+function createEventStore(db: Database.Database, file: string, now: () => number): EventStore {
+  const insertRequest = db.prepare(
+    `INSERT OR IGNORE INTO requests (id, channel_id, seq, method, path, query, headers, body, body_size,
+       content_type, received_at, source_ip, provider, event_type, event_id, verification_status,
+       verification_provider, verification_reason, pinned, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertFts = db.prepare('INSERT INTO requests_fts (rowid, path, headers, body) VALUES (?, ?, ?, ?)');
+  const raiseCursor = db.prepare(
+    `INSERT INTO channel_cursors (channel_id, last_seq) VALUES (?, ?)
+     ON CONFLICT (channel_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
+  );
+  const selectLastSeq = db.prepare<[string], number>('SELECT last_seq FROM channel_cursors WHERE channel_id = ?').pluck();
+  const selectRequest = db.prepare<[string], RequestRow>(
+    `SELECT ${SUMMARY_COLUMNS}, r.headers, r.body FROM requests AS r WHERE r.id = ?`,
+  );
+  const insertAttemptStmt = db.prepare(
+    `INSERT INTO attempts (id, request_id, kind, url, method, request_headers, started_at, duration_ms, status,
+       response_headers, response_body, response_truncated, error_code, error_message)
+     VALUES (@id, @request_id, @kind, @url, @method, @request_headers, @started_at, @duration_ms, @status,
+       @response_headers, @response_body, @response_truncated, @error_code, @error_message)`,
+  );
+  const requestExists = db.prepare<[string], number>('SELECT 1 FROM requests WHERE id = ?').pluck();
+  const selectAttempts = db.prepare<[string], AttemptRow>(
+    'SELECT * FROM attempts WHERE request_id = ? ORDER BY started_at, rowid',
+  );
+  const selectAttemptsOf = db.prepare<[string], AttemptRow>(
+    `SELECT * FROM attempts WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY started_at, rowid`,
+  );
+  const retention = prepareRetention(db);
+  const statements = new Map<string, Database.Statement>();
+  /** Filtered queries differ only by the filter's shape, so their statements are cached by SQL text. */
+  const prepared = (sql: string): Database.Statement => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      if (statements.size >= 200) statements.clear();
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
+
+  const insertBatch = db.transaction((requests: readonly StoredRequest[]): RequestId[] => {
+    const inserted: RequestId[] = [];
+    const maxSeq = new Map<string, number>();
+    for (const r of requests) {
+      const contentType = contentTypeOf(r.headers);
+      const v = r.verification;
+      const info = insertRequest.run(
+        r.id,
+        r.channelId,
+        r.seq,
+        r.method,
+        r.path,
+        r.query,
+        JSON.stringify(r.headers),
+        asBuffer(r.body),
+        r.body.byteLength,
+        contentType ?? null,
+        r.receivedAt,
+        r.sourceIp ?? null,
+        r.provider ?? null,
+        r.eventType ?? null,
+        r.eventId ?? null,
+        v?.status ?? null,
+        v?.provider ?? null,
+        v?.reason ?? null,
+        r.pinned ? 1 : 0,
+        r.note ?? null,
+      );
+      if (info.changes === 1) {
+        inserted.push(r.id);
+        const body = bodySearchText(r.body, contentType);
+        insertFts.run(info.lastInsertRowid, pathSearchText(r.path, r.query), headerSearchText(r.headers), body);
+      }
+      if (r.seq > (maxSeq.get(r.channelId) ?? 0)) maxSeq.set(r.channelId, r.seq);
+    }
+    for (const [channelId, seq] of maxSeq) raiseCursor.run(channelId, seq);
+    return inserted;
+  });
+
+  const filterOf = (expr: string | undefined): SqlCondition =>
+    expr?.trim() ? compileFilter(parseFilter(expr)) : { sql: 'TRUE', params: [] };
+
+  const newest = (where: SqlCondition[], limit: number): SummaryRow[] => {
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests AS r WHERE ${where.map((w) => w.sql).join(' AND ')}
+      ORDER BY r.received_at DESC, r.rid DESC LIMIT ?`;
+    return prepared(sql).all(...where.flatMap((w) => w.params), limit) as SummaryRow[];
+  };
+
+  return {
+    file,
+
+    insertRequests: (requests) => guarded(file, () => insertBatch.immediate(requests)),
+
+    lastSeq: (channelId) => guarded(file, () => selectLastSeq.get(channelId) ?? 0),
+
+    getRequest: (id) =>
+      guarded(file, () => {
+        const row = selectRequest.get(id);
+        return row ? toStoredRequest(row) : undefined;
+      }),
+
+    listRequests: (options: ListRequestsOptions = {}): RequestPage =>
+      guarded(file, () => {
+        const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), MAX_PAGE);
+        const where: SqlCondition[] = [];
+        if (options.channelId !== undefined) where.push({ sql: 'r.channel_id = ?', params: [options.channelId] });
+        if (options.before) {
+          const [receivedAt, rid] = decodeCursor(options.before);
+          where.push({ sql: '(r.received_at, r.rid) < (?, ?)', params: [receivedAt, rid] });
+        }
+        where.push(filterOf(options.filter));
+        const rows = newest(where, limit + 1);
+        const kept = rows.slice(0, limit);
+        const items = kept.map(toSummary);
+        const last = rows.length > limit ? kept[kept.length - 1] : undefined;
+        return last ? { items, next: encodeCursor(last.received_at, last.rid) } : { items };
+      }),
+
+    countRequests: (filter) =>
+      guarded(file, () => {
+        const where = filterOf(filter);
+        return prepared(`SELECT count(*) FROM requests AS r WHERE ${where.sql}`)
+          .pluck()
+          .get(...where.params) as number;
+      }),
+
+    searchBodies: (text, limit = 50) =>
+      guarded(file, () => {
+        if (!/[\p{L}\p{N}]/u.test(text)) return [];
+        const match = ftsPhrase(text, { column: 'body' });
+        const fts = { sql: 'r.rid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)', params: [match] };
+        return newest([fts], Math.min(Math.max(limit, 1), MAX_PAGE)).map(toSummary);
+      }),
+
+    updateRequest: (id, patch) =>
+      guarded(file, () => {
+        if (!applyPatch(prepared, id, patch)) throw notFound(id);
+      }),
+
+    insertAttempt: (attempt: Attempt) =>
+      guarded(file, () => {
+        if (requestExists.get(attempt.requestId) === undefined) throw notFound(attempt.requestId);
+        insertAttemptStmt.run(attemptParams(attempt));
+      }),
+
+    listAttempts: (requestId) => guarded(file, () => selectAttempts.all(requestId).map(toAttempt)),
+
+    latestAttempts: (requestIds) =>
+      guarded(file, () => {
+        const latest = new Map<RequestId, Attempt>();
+        if (requestIds.length === 0) return latest;
+        for (const row of selectAttemptsOf.all(JSON.stringify(requestIds))) {
+          const a = toAttempt(row);
+          latest.set(a.requestId, a); // rows come oldest first, so the last one wins
+        }
+        return latest;
+      }),
+
+    applyRetention: (limits) => guarded(file, () => ({ deleted: retention.run(limits, now()) })),
+
+    close: () => {
+      if (!db.open) return;
+      try {
+        db.pragma('optimize'); // refreshes planner statistics the queries above rely on; cheap when nothing changed
+      } finally {
+        db.close();
+      }
+    },
+  };
+}
+
+// Cursors carry the last row's (received_at, rid), so the next page starts strictly after it even when
+// many requests share a millisecond. Opaque to callers: base64url of "receivedAt.rid".
+
+function encodeCursor(receivedAt: number, rid: number): string {
+  return Buffer.from(`${receivedAt}.${rid}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, number] {
+  const m = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new AppError('bad_request', `'${cursor.slice(0, 40)}' is not a page cursor from this store`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function notFound(id: string): AppError {
+  return new AppError('request_not_found', `no stored request has id '${id}'`);
+}
