@@ -1,0 +1,36 @@
+// Ids and tokens for channels and requests. Tokens are shown once, stored only as a SHA-256, and
+// compared in constant time so response timing says nothing about a guess.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { asChannelId, asRequestId, type ChannelId, type RequestId } from '../common/ids';
+
+/** 'ch_' + 128 random bits, base64url: unguessable and URL-safe (matches CHANNEL_ID_PATTERN). */
+export function newChannelId(): ChannelId {
+  return asChannelId('ch_' + randomBytes(16).toString('base64url'));
+}
+
+/** 'rq_' + 96 random bits: unique across channels, the dedupe key downstream. */
+export function newRequestId(): RequestId {
+  return asRequestId('rq_' + randomBytes(12).toString('base64url'));
+}
+
+/** A subscriber token: 256 random bits, base64url. */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** Constant-time check of a presented token against the stored hash. */
+export function tokenMatches(token: string, storedHash: Uint8Array): boolean {
+  const presented = hashToken(token);
+  return presented.length === storedHash.length && timingSafeEqual(presented, storedHash);
+}
+
+/** The token from an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1] : undefined;
+}

@@ -1,0 +1,186 @@
+// The capture path, `ANY /h/:id[/suffix][?query]`. It runs on Node's raw request, before
+// express, so nothing parses, decodes or re-encodes the bytes: the method, the path suffix and
+// query exactly as sent, the header pairs from rawHeaders (case, order, duplicates), and the body
+// as read from the stream. A capture is durable (group commit) before the sender is answered.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, toAppError } from '../../common/errors';
+import { CHANNEL_ID_PATTERN, asChannelId, type RequestId } from '../../common/ids';
+import { pairsFromFlat } from '../../common/model';
+import type { ResponseMessage } from '../../common/protocol';
+import type { ChannelDirectory } from '../channel-directory';
+import { newRequestId } from '../channel-secrets';
+import { sendError } from '../http/http-errors';
+import type { RelayMetrics } from '../metrics';
+import type { RateLimiter } from '../rate-limiter';
+import type { GroupCommitter } from './group-commit';
+import { readBody } from './read-body';
+import type { WaitOutcome, WaitRegistry } from './wait-registry';
+
+export interface IngestContext {
+  channels: ChannelDirectory;
+  committer: GroupCommitter;
+  waits: WaitRegistry;
+  metrics: RelayMetrics;
+  channelLimiter: RateLimiter;
+  ipLimiter: RateLimiter;
+  /** Largest body, in bytes. */
+  maxBody: number;
+  /** How long wait-mode senders are held, in ms (for the 504 message). */
+  waitTimeoutMs: number;
+  subscriberCount(channelId: string): number;
+  /** True once close() began: new captures get 503 shutting_down. */
+  isClosing(): boolean;
+  now(): number;
+  /** Counts captures in progress so a graceful shutdown can wait for them. */
+  track(done: Promise<unknown>): void;
+}
+
+/** Seconds a `reject-offline` sender is told to wait before retrying. */
+const OFFLINE_RETRY_AFTER_SEC = 10;
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and are not relayed from the
+// app's answer; Content-Length is recomputed by Node from the body we actually send.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'content-length',
+]);
+
+export function createIngestHandler(ctx: IngestContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    res.once('finish', () => {
+      ctx.metrics.request(res.statusCode);
+      ctx.metrics.ingestLatency(performance.now() - started);
+    });
+    ctx.track(ingest(ctx, req, res).catch((e: unknown) => fail(req, res, toAppError(e))));
+  };
+}
+
+async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (ctx.isClosing()) throw new AppError('shutting_down', 'The relay is shutting down; retry shortly.');
+  const url = req.url ?? '/';
+  const { id, path, query } = splitCaptureUrl(url);
+  const ip = req.socket.remoteAddress ?? 'unknown';
+  limit(ctx.ipLimiter.take(ip), 'this address');
+  const channel =
+    ctx.channels.cached(id) ?? (CHANNEL_ID_PATTERN.test(id) ? await ctx.channels.get(asChannelId(id)) : undefined);
+  if (!channel) throw new AppError('channel_not_found', `No channel '${id.slice(0, 64)}' on this relay.`);
+  limit(ctx.channelLimiter.take(channel.id), 'this channel');
+  if (channel.responseMode === 'reject-offline' && ctx.subscriberCount(channel.id) === 0) {
+    throw new AppError('subscriber_offline', 'No subscriber is connected to this channel; retry later.', {
+      retryAfter: OFFLINE_RETRY_AFTER_SEC,
+    });
+  }
+
+  const body = await readBody(req, ctx.maxBody);
+  const requestId = newRequestId();
+  const waiting = channel.responseMode === 'wait' ? ctx.waits.hold(requestId, channel.id) : undefined;
+  try {
+    await ctx.committer.commit({
+      id: requestId,
+      channelId: channel.id,
+      method: req.method ?? 'GET',
+      path,
+      query,
+      headers: pairsFromFlat(req.rawHeaders),
+      body,
+      receivedAt: ctx.now(),
+      sourceIp: ip,
+    });
+  } catch (e: unknown) {
+    ctx.waits.cancel(requestId);
+    const error = toAppError(e);
+    throw error.code === 'internal' ? new AppError('storage_error', `Could not store the request: ${error.message}`) : error;
+  }
+  ctx.metrics.bytes += body.byteLength;
+  if (!waiting) return sendAccepted(res, requestId);
+  answerWaiting(ctx, res, requestId, await waiting);
+}
+
+/** '/h/<id>/a/b?x=1' → id, '/a/b', 'x=1' — all still percent-encoded, as sent. */
+export function splitCaptureUrl(url: string): { id: string; path: string; query: string } {
+  const q = url.indexOf('?');
+  const pathPart = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q + 1);
+  const rest = pathPart.slice('/h/'.length);
+  const slash = rest.indexOf('/');
+  return slash === -1
+    ? { id: rest, path: '', query }
+    : { id: rest.slice(0, slash), path: rest.slice(slash), query };
+}
+
+function limit(result: ReturnType<RateLimiter['take']>, what: string): void {
+  if (!result.ok) {
+    throw new AppError('rate_limited', `Too many requests for ${what}; retry after ${result.retryAfterSec} s.`, {
+      retryAfter: result.retryAfterSec,
+    });
+  }
+}
+
+function sendAccepted(res: ServerResponse, id: RequestId): void {
+  // The id is base64url, so plain concatenation is valid JSON and skips a stringify per request.
+  const body = `{"ok":true,"id":"${id}"}`;
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+  res.end(body);
+}
+
+function answerWaiting(ctx: IngestContext, res: ServerResponse, id: RequestId, outcome: WaitOutcome): void {
+  switch (outcome.kind) {
+    case 'response':
+      return relayResponse(res, outcome.response);
+    case 'timeout':
+      return sendError(
+        res,
+        new AppError(
+          'upstream_timeout',
+          `The app did not answer within ${ctx.waitTimeoutMs} ms. The request was stored as ${id} and will still be delivered.`,
+          { id },
+        ),
+      );
+    case 'shutdown':
+      return sendError(
+        res,
+        new AppError('shutting_down', `The relay is shutting down. The request was stored as ${id}.`, { id }),
+      );
+    default: {
+      const never: never = outcome;
+      throw new Error(`unhandled wait outcome ${String(never)}`);
+    }
+  }
+}
+
+/** Sends the app's answer as given: status, header pairs (case, order, duplicates), exact body. */
+function relayResponse(res: ServerResponse, response: ResponseMessage): void {
+  if (response.status < 200) {
+    sendError(res, new AppError('target_error', `The app answered with status ${response.status}, not a final one.`));
+    return;
+  }
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) {
+    if (!HOP_BY_HOP.has(name.toLowerCase())) flat.push(name, value);
+  }
+  try {
+    res.writeHead(response.status, flat);
+  } catch (e: unknown) {
+    sendError(res, new AppError('target_error', `The app's answer has an invalid header: ${toAppError(e).message}`));
+    return;
+  }
+  res.end(response.body);
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, error: AppError): void {
+  if (error.code === 'payload_too_large' || error.code === 'shutting_down' || !req.complete) {
+    // The rest of the body is unread: close after answering instead of reading it to keep the
+    // connection, so an oversized upload costs nothing more.
+    if (!res.headersSent) res.setHeader('connection', 'close');
+  }
+  sendError(res, error);
+}
