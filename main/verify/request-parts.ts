@@ -1,0 +1,148 @@
+// Reading the parts of a request that schemes sign or inspect, without ever throwing on odd input.
+import { headerValue, type RawHeaders } from '../../common/model';
+import type { ProviderId, VerifiableRequest, VerificationResult, InvalidCode } from './types';
+
+export { headerValue };
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+export function bodyText(req: { body: Uint8Array }): string {
+  return decoder.decode(req.body);
+}
+
+/** The body parsed as JSON, or undefined when it is not JSON. */
+export function bodyJson(req: { body: Uint8Array }): unknown {
+  if (req.body.length === 0) return undefined;
+  try {
+    return JSON.parse(bodyText(req)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A nested value, or undefined when any step is missing. */
+export function pick(v: unknown, ...path: Array<string | number>): unknown {
+  let cur: unknown = v;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(cur)) return undefined;
+      cur = cur[key];
+    } else {
+      if (!isRecord(cur)) return undefined;
+      cur = cur[key];
+    }
+  }
+  return cur;
+}
+
+/** A nested field as a string (numbers converted), or undefined. */
+export function field(v: unknown, ...path: Array<string | number>): string | undefined {
+  const cur = pick(v, ...path);
+  if (typeof cur === 'string') return cur;
+  if (typeof cur === 'number' || typeof cur === 'boolean') return String(cur);
+  return undefined;
+}
+
+export function hasHeader(headers: RawHeaders, name: string): boolean {
+  return headerValue(headers, name) !== undefined;
+}
+
+/** Every value of a header, case-insensitive, in order. */
+export function headerValues(headers: RawHeaders, name: string): string[] {
+  const lower = name.toLowerCase();
+  return headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
+}
+
+export function contentType(req: VerifiableRequest): string {
+  return (headerValue(req.headers, 'content-type') ?? '').toLowerCase();
+}
+
+export function isFormBody(req: VerifiableRequest): boolean {
+  return contentType(req).includes('application/x-www-form-urlencoded');
+}
+
+/** Form fields as ordered pairs, decoded the way browsers and PHP decode them ('+' is a space). */
+export function formPairs(text: string): Array<[string, string]> {
+  return [...new URLSearchParams(text)];
+}
+
+/** The query string of the request: from `url` when given, else `query`. */
+export function queryParams(req: VerifiableRequest): URLSearchParams {
+  if (req.url) {
+    try {
+      return new URL(req.url).searchParams;
+    } catch {
+      // fall through to the raw query
+    }
+  }
+  return new URLSearchParams(req.query);
+}
+
+/**
+ * Sets headers: each name's existing occurrences (any case) are removed and the new value takes the place
+ * and spelling of the first one, or goes at the end.
+ */
+export function replaceHeaders(headers: RawHeaders, updates: RawHeaders): RawHeaders {
+  let out: RawHeaders = headers.map(([n, v]) => [n, v]);
+  for (const [name, value] of updates) {
+    const lower = name.toLowerCase();
+    const idx = out.findIndex(([n]) => n.toLowerCase() === lower);
+    if (idx === -1) {
+      out.push([name, value]);
+      continue;
+    }
+    const keepName = out[idx]![0];
+    out = out.filter(([n], i) => i === idx || n.toLowerCase() !== lower);
+    const at = out.findIndex(([n]) => n.toLowerCase() === lower);
+    out[at] = [keepName, value];
+  }
+  return out;
+}
+
+export function valid(provider: ProviderId): VerificationResult {
+  return { status: 'valid', provider };
+}
+
+export function invalid(provider: ProviderId, code: InvalidCode, reason: string): VerificationResult {
+  return { status: 'invalid', provider, code, reason };
+}
+
+export function unsigned(provider: ProviderId | undefined, reason?: string): VerificationResult {
+  const v: VerificationResult = { status: 'unsigned' };
+  if (provider) v.provider = provider;
+  if (reason) v.reason = reason;
+  return v;
+}
+
+export function noSecret(provider: ProviderId, hint: string): VerificationResult {
+  return { status: 'no-secret', provider, reason: `signed, but no secret is configured: needs ${hint}` };
+}
+
+/**
+ * The signature header is absent: invalid when the channel has a secret (a request that should be signed
+ * is not), unsigned otherwise.
+ */
+export function missingSignature(provider: ProviderId, hasSecret: boolean, header: string): VerificationResult {
+  return hasSecret
+    ? invalid(provider, 'missing-header', `missing ${header} header`)
+    : unsigned(provider, `no ${header} header`);
+}
+
+/** The tolerance to apply: the channel's override, else the scheme default. */
+export function toleranceOf(config: { toleranceSec?: number }, fallback: number): number {
+  return config.toleranceSec ?? fallback;
+}
+
+/** Builds a full URL from a sign input's URL, or undefined when it is not absolute. */
+export function parseUrl(url: string | undefined): URL | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
