@@ -1,0 +1,1 @@
+export function listSampleEvents() { return []; } export function sampleEvent() { return undefined; }
