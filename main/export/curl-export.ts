@@ -43,12 +43,14 @@ export function toCurl(request: CurlSource, url: string): string {
   for (const [name, value] of headers) lines.push(`-H ${headerArg(name, value)}`);
   const present = new Set(headers.map(([n]) => n.toLowerCase()));
   const suppress = [...CURL_DEFAULTS, ...(hasBody && !isHead ? CURL_BODY_DEFAULTS : [])];
-  for (const name of suppress) if (!present.has(name.toLowerCase())) lines.push(`-H ${shellQuote(name + ':')}`);
+  for (const name of suppress)
+    if (!present.has(name.toLowerCase())) lines.push(`-H ${shellQuote(name + ':')}`);
 
   let prefix = '';
   if (hasBody && !isHead) {
     if (request.body.length === 0) lines.push(`--data-binary ''`);
-    else if (isInlineText(request.body)) lines.push(`--data-binary ${shellQuote(Buffer.from(request.body).toString('latin1'))}`);
+    else if (isInlineText(request.body))
+      lines.push(`--data-binary ${shellQuote(Buffer.from(request.body).toString('latin1'))}`);
     else {
       prefix = `printf ${printfFormat(request.body)} | `;
       lines.push('--data-binary @-');

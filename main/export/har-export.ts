@@ -6,7 +6,15 @@ import { STATUS_CODES } from 'node:http';
 import type { Attempt, RawHeaders, StoredRequest } from '../../common/model';
 import { headerValue } from '../../common/model';
 import { joinTargetUrl } from '../forward/target-url';
-import type { Har, HarContent, HarCookie, HarEntry, HarNameValue, HarPostData, HarResponse } from './har-types';
+import type {
+  Har,
+  HarContent,
+  HarCookie,
+  HarEntry,
+  HarNameValue,
+  HarPostData,
+  HarResponse,
+} from './har-types';
 
 export type { Har } from './har-types';
 
@@ -81,7 +89,10 @@ function toResponse(a: Attempt): HarResponse {
   }
   const headers = a.responseHeaders ?? [];
   const body = a.responseBody ?? new Uint8Array();
-  const content: HarContent = { size: body.length, mimeType: headerValue(headers, 'content-type') ?? 'x-unknown' };
+  const content: HarContent = {
+    size: body.length,
+    mimeType: headerValue(headers, 'content-type') ?? 'x-unknown',
+  };
   if (body.length > 0) Object.assign(content, encodeText(body));
   if (a.responseTruncated) content.comment = `Truncated: only the first ${body.length} bytes were kept.`;
   const response: HarResponse = {
@@ -187,7 +198,8 @@ function responseCookies(headers: RawHeaders): HarCookie[] {
       else if (k === 'domain') cookie.domain = val;
       else if (k === 'httponly') cookie.httpOnly = true;
       else if (k === 'secure') cookie.secure = true;
-      else if (k === 'expires' && !Number.isNaN(Date.parse(val))) cookie.expires = new Date(val).toISOString();
+      else if (k === 'expires' && !Number.isNaN(Date.parse(val)))
+        cookie.expires = new Date(val).toISOString();
     }
     cookies.push(cookie);
   }

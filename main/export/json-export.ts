@@ -14,7 +14,10 @@ export interface EncodedBody {
 }
 
 export type ExportedAttempt = Omit<Attempt, 'responseBody'> & { responseBody?: EncodedBody };
-export type ExportedRequest = Omit<StoredRequest, 'body'> & { body: EncodedBody; attempts: ExportedAttempt[] };
+export type ExportedRequest = Omit<StoredRequest, 'body'> & {
+  body: EncodedBody;
+  attempts: ExportedAttempt[];
+};
 
 export interface JsonExport {
   format: 'hookline-export';
@@ -50,7 +53,11 @@ export function toJsonExport(
 
 /** Bytes → base64 with a tag, and UTF-8 text when valid. */
 export function encodeBody(bytes: Uint8Array): EncodedBody {
-  const encoded: EncodedBody = { encoding: 'base64', data: Buffer.from(bytes).toString('base64'), size: bytes.length };
+  const encoded: EncodedBody = {
+    encoding: 'base64',
+    data: Buffer.from(bytes).toString('base64'),
+    size: bytes.length,
+  };
   try {
     encoded.text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {

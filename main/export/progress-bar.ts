@@ -25,7 +25,11 @@ export interface ProgressOptions {
  * A bar like `[###############               ] 50/100` on `stream`, redrawn in place with `\r`
  * at most once per 0.1 % of progress. Silent when the stream is not a TTY.
  */
-export function createProgress(total: number, stream: ProgressStream, options: ProgressOptions = {}): Progress {
+export function createProgress(
+  total: number,
+  stream: ProgressStream,
+  options: ProgressOptions = {},
+): Progress {
   const width = Math.max(1, options.width ?? 30);
   const enabled = stream.isTTY === true;
   let done = 0;

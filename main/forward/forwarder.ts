@@ -53,7 +53,14 @@ export interface Forwarder {
 }
 
 /** Methods that carry no body unless they say so: no `Content-Length: 0` is invented for them. */
-const BODYLESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+const BODYLESS_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'DELETE',
+  'OPTIONS',
+  'TRACE',
+  'CONNECT',
+]);
 
 /** Creates a forwarder with kept-alive connection pools, one for http and one for https. */
 export function createForwarder(options: ForwarderOptions = {}): Forwarder {
@@ -63,18 +70,33 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   const newAttemptId = options.newAttemptId ?? (() => asAttemptId(randomUUID()));
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
   const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: options.rejectUnauthorized ?? true });
+  const httpsAgent = new https.Agent({
+    ...agentOptions,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  });
 
   async function send(req: OutboundRequest, target: string, opts?: SendOptions): Promise<Attempt> {
     const startedAt = now();
     const t0 = performance.now();
-    const base = { id: newAttemptId(), requestId: req.id, kind: opts?.kind ?? 'forward', method: req.method, startedAt };
+    const base = {
+      id: newAttemptId(),
+      requestId: req.id,
+      kind: opts?.kind ?? 'forward',
+      method: req.method,
+      startedAt,
+    };
     let resolved: ResolvedTarget;
     try {
       resolved = resolveTarget(target, req.path, req.query);
     } catch (e: unknown) {
       const err = toAppError(e);
-      return { ...base, url: target, requestHeaders: [], durationMs: 0, error: { code: 'invalid_target', message: err.message } };
+      return {
+        ...base,
+        url: target,
+        requestHeaders: [],
+        durationMs: 0,
+        error: { code: 'invalid_target', message: err.message },
+      };
     }
     const headers = outboundHeaders(req, resolved.host, opts?.extraHeaders ?? [], options.userAgent);
     const deadline = opts?.timeoutMs ?? timeoutMs;
@@ -82,7 +104,12 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
     const input = { target: resolved, method: req.method, headers, body: req.body, agent, maxResponseBytes };
     let result = await exchange({ ...input, timeoutMs: deadline, signal: opts?.signal });
     const left = deadline - (performance.now() - t0);
-    if (result.error?.code === 'ECONNRESET' && result.reusedSocket && result.status === undefined && left > 0) {
+    if (
+      result.error?.code === 'ECONNRESET' &&
+      result.reusedSocket &&
+      result.status === undefined &&
+      left > 0
+    ) {
       // The target closed an idle kept-alive socket as we wrote to it; the request never reached
       // the application, so one fresh try is safe (the pattern Node's docs give for reusedSocket).
       result = await exchange({ ...input, timeoutMs: left, signal: opts?.signal });

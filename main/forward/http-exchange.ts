@@ -38,12 +38,11 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
 
     const finish = (error?: AttemptError): void => {
       if (settled) return;
       settled = true;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       input.signal?.removeEventListener('abort', onAbort);
       result.reusedSocket = clientReq.reusedSocket;
       if (result.status !== undefined) result.responseBody = new Uint8Array(Buffer.concat(chunks, size));
@@ -98,13 +97,20 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       res.on('error', (e: unknown) => finish(toAttemptError(e, target)));
       res.on('close', () => {
         if (!res.complete) {
-          finish({ code: 'ECONNRESET', message: 'The target closed the connection before the response was complete.' });
+          finish({
+            code: 'ECONNRESET',
+            message: 'The target closed the connection before the response was complete.',
+          });
         }
       });
     });
 
-    timer = setTimeout(() => {
-      finish({ code: 'timeout', message: `No complete response from ${target.host} within ${input.timeoutMs} ms.` });
+    // Declared after the handlers that clear it; they only run on later ticks.
+    const timer = setTimeout(() => {
+      finish({
+        code: 'timeout',
+        message: `No complete response from ${target.host} within ${input.timeoutMs} ms.`,
+      });
       clientReq.destroy();
     }, input.timeoutMs);
     if (input.signal?.aborted) return onAbort();
@@ -134,7 +140,8 @@ export function toAttemptError(e: unknown, target: Pick<ResolvedTarget, 'host' |
     case 'EPIPE':
       return { code, message: `The target ${target.host} closed the connection while the request was sent.` };
     default:
-      if (code.startsWith('HPE_')) return { code, message: `The target sent a malformed HTTP response (${detail}).` };
+      if (code.startsWith('HPE_'))
+        return { code, message: `The target sent a malformed HTTP response (${detail}).` };
       if (code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL')) {
         return { code, message: `TLS with ${target.host} failed: ${detail}` };
       }

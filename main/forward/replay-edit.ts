@@ -52,7 +52,8 @@ export function applyEdit(request: OutboundRequest, edit: unknown): OutboundRequ
   if (e.bodyBase64 !== undefined) body = new Uint8Array(Buffer.from(e.bodyBase64, 'base64'));
   if (e.bodyJson !== undefined) {
     body = new Uint8Array(Buffer.from(JSON.stringify(e.bodyJson), 'utf8'));
-    if (!headers.some(([n]) => n.toLowerCase() === 'content-type')) headers.push(['Content-Type', 'application/json']);
+    if (!headers.some(([n]) => n.toLowerCase() === 'content-type'))
+      headers.push(['Content-Type', 'application/json']);
   }
   return {
     id: request.id,
@@ -83,7 +84,9 @@ export function parseReplayEdit(json: unknown): ReplayEdit {
     throw bad(`"method" must be an HTTP method name like "POST", got ${JSON.stringify(method)}`);
   }
   if (path !== undefined && (typeof path !== 'string' || !PATH.test(path))) {
-    throw bad(`"path" must be '' or start with '/', without spaces, '?' or '#' (use "query"), got ${JSON.stringify(path)}`);
+    throw bad(
+      `"path" must be '' or start with '/', without spaces, '?' or '#' (use "query"), got ${JSON.stringify(path)}`,
+    );
   }
   if (query !== undefined) checkQuery(query);
   if (headers !== undefined) checkHeaders(headers);
@@ -91,7 +94,8 @@ export function parseReplayEdit(json: unknown): ReplayEdit {
   if (bodies > 1) throw bad('give at most one of "body", "bodyBase64" and "bodyJson"');
   if (body !== undefined && typeof body !== 'string') throw bad('"body" must be a string (UTF-8 text)');
   if (bodyBase64 !== undefined) {
-    if (typeof bodyBase64 !== 'string' || !isBase64(bodyBase64)) throw bad('"bodyBase64" must be standard base64');
+    if (typeof bodyBase64 !== 'string' || !isBase64(bodyBase64))
+      throw bad('"bodyBase64" must be standard base64');
   }
   return edit as ReplayEdit;
 }
@@ -112,19 +116,22 @@ function checkQuery(query: unknown): void {
 
 function checkHeaders(headers: unknown): void {
   const checkPair = (name: unknown, value: unknown, where: string): void => {
-    if (typeof name !== 'string' || !TOKEN.test(name)) throw bad(`${where}: ${JSON.stringify(name)} is not a header name`);
+    if (typeof name !== 'string' || !TOKEN.test(name))
+      throw bad(`${where}: ${JSON.stringify(name)} is not a header name`);
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
       throw bad(`${where}: the value of ${name} must be a string without line breaks or control characters`);
     }
   };
   if (Array.isArray(headers)) {
     headers.forEach((pair: unknown, i) => {
-      if (!Array.isArray(pair) || pair.length !== 2) throw bad(`"headers[${i}]" must be a [name, value] pair`);
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw bad(`"headers[${i}]" must be a [name, value] pair`);
       checkPair(pair[0], pair[1], `"headers[${i}]"`);
     });
     return;
   }
-  if (typeof headers !== 'object' || headers === null) throw bad('"headers" must be an object or an array of [name, value]');
+  if (typeof headers !== 'object' || headers === null)
+    throw bad('"headers" must be an object or an array of [name, value]');
   for (const [name, value] of Object.entries(headers)) {
     if (value === null) checkPair(name, '', `"headers.${name}"`);
     else if (Array.isArray(value)) value.forEach((v: unknown) => checkPair(name, v, `"headers.${name}"`));

@@ -65,9 +65,13 @@ export function parseTarget(target: string): URL {
   try {
     url = new URL(target);
   } catch (e: unknown) {
-    throw new AppError('bad_request', `Target "${target}" is not a URL (expected e.g. http://localhost:3000/webhooks).`, {
-      cause: e instanceof Error ? e.message : String(e),
-    });
+    throw new AppError(
+      'bad_request',
+      `Target "${target}" is not a URL (expected e.g. http://localhost:3000/webhooks).`,
+      {
+        cause: e instanceof Error ? e.message : String(e),
+      },
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AppError('bad_request', `Target "${target}" must use http: or https:, not ${url.protocol}`);

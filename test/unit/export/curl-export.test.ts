@@ -70,17 +70,33 @@ const cases: Array<[string, CurlSource, string, string]> = [
   ['a body that starts with @', { method: 'POST', headers: [], body: bytes('@/etc/passwd') }, '', ''],
   [
     '1 MB of random bytes',
-    { method: 'POST', headers: [['Content-Type', 'application/octet-stream']], body: new Uint8Array(randomBytes(1 << 20)) },
+    {
+      method: 'POST',
+      headers: [['Content-Type', 'application/octet-stream']],
+      body: new Uint8Array(randomBytes(1 << 20)),
+    },
     '/big',
     '',
   ],
   [
     'a GET with no body and an empty header value',
-    { method: 'GET', headers: [['X-Empty', ''], ['Accept', 'application/json']], body: new Uint8Array() },
+    {
+      method: 'GET',
+      headers: [
+        ['X-Empty', ''],
+        ['Accept', 'application/json'],
+      ],
+      body: new Uint8Array(),
+    },
     '/get',
     'q=[1]{2}',
   ],
-  ['a bodyless POST', { method: 'POST', headers: [['Content-Length', '0']], body: new Uint8Array() }, '/empty', ''],
+  [
+    'a bodyless POST',
+    { method: 'POST', headers: [['Content-Length', '0']], body: new Uint8Array() },
+    '/empty',
+    '',
+  ],
   [
     'a DELETE with a latin1 header and hop-by-hop headers',
     {
@@ -105,12 +121,18 @@ describe('toCurl, re-run with real curl', () => {
     expect(got.method).toBe(req.method);
     expect(got.url).toBe(joinTargetUrl('http://h', path, query).slice('http://h'.length));
     expect(Buffer.from(got.body).equals(Buffer.from(req.body))).toBe(true);
-    const sent = req.headers.filter(([n]) => !/^(host|content-length|connection|transfer-encoding)$/i.test(n));
+    const sent = req.headers.filter(
+      ([n]) => !/^(host|content-length|connection|transfer-encoding)$/i.test(n),
+    );
     expect(hopOwn(got.headers)).toEqual(sent);
   });
 
   it('sends HEAD with --head', async () => {
-    const got = await replayWithCurl({ method: 'HEAD', headers: [['X-A', '1']], body: new Uint8Array() }, '/h', '');
+    const got = await replayWithCurl(
+      { method: 'HEAD', headers: [['X-A', '1']], body: new Uint8Array() },
+      '/h',
+      '',
+    );
     expect(got.method).toBe('HEAD');
     expect(hopOwn(got.headers)).toEqual([['X-A', '1']]);
   });
@@ -135,7 +157,10 @@ describe('toCurl output', () => {
   });
 
   it('pipes binary bodies through printf with octal escapes', () => {
-    const cmd = toCurl({ method: 'POST', headers: [], body: new Uint8Array([0, 0x27, 0x25, 0x5c, 0x41]) }, 'http://h/');
+    const cmd = toCurl(
+      { method: 'POST', headers: [], body: new Uint8Array([0, 0x27, 0x25, 0x5c, 0x41]) },
+      'http://h/',
+    );
     expect(cmd.startsWith(`printf '\\000\\047%%\\\\A' | curl `)).toBe(true);
     expect(cmd.endsWith('--data-binary @-')).toBe(true);
   });

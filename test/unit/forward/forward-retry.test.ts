@@ -55,7 +55,13 @@ describe('sendWithRetry', () => {
   it('gives up after the configured number of tries', async () => {
     target.respondWith({ status: 503 });
     const { waits, delay } = fakeDelay();
-    const attempts = await sendWithRetry(forwarder, req, target.url, { ...policy, attempts: 3 }, { kind: 'forward', delay });
+    const attempts = await sendWithRetry(
+      forwarder,
+      req,
+      target.url,
+      { ...policy, attempts: 3 },
+      { kind: 'forward', delay },
+    );
     expect(attempts).toHaveLength(3);
     expect(waits).toHaveLength(2);
   });
@@ -63,7 +69,13 @@ describe('sendWithRetry', () => {
   it('retries network errors', async () => {
     const port = await closedPort();
     const { delay } = fakeDelay();
-    const attempts = await sendWithRetry(forwarder, req, `http://127.0.0.1:${port}`, { ...policy, attempts: 2 }, { kind: 'forward', delay });
+    const attempts = await sendWithRetry(
+      forwarder,
+      req,
+      `http://127.0.0.1:${port}`,
+      { ...policy, attempts: 2 },
+      { kind: 'forward', delay },
+    );
     expect(attempts.map((a) => a.error?.code)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
   });
 
@@ -76,21 +88,35 @@ describe('sendWithRetry', () => {
 
   it('waits at least what Retry-After asks, capped at maxDelayMs', async () => {
     const start = target.requests.length;
-    target.respondWith((_r, i) => (i === start ? { status: 429, headers: [['Retry-After', '1']] } : { status: 200 }));
+    target.respondWith((_r, i) =>
+      i === start ? { status: 429, headers: [['Retry-After', '1']] } : { status: 200 },
+    );
     const { waits, delay } = fakeDelay();
-    await sendWithRetry(forwarder, req, target.url, { ...policy, maxDelayMs: 5000 }, { kind: 'forward', delay, random: () => 0 });
+    await sendWithRetry(
+      forwarder,
+      req,
+      target.url,
+      { ...policy, maxDelayMs: 5000 },
+      { kind: 'forward', delay, random: () => 0 },
+    );
     expect(waits).toEqual([1000]);
   });
 
   it('stops when aborted during a wait, keeping the attempts so far', async () => {
     target.respondWith({ status: 500 });
     const controller = new AbortController();
-    const attempts = await sendWithRetry(forwarder, req, target.url, { attempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 }, {
-      kind: 'forward',
-      signal: controller.signal,
-      random: () => 1,
-      onAttempt: () => controller.abort(),
-    });
+    const attempts = await sendWithRetry(
+      forwarder,
+      req,
+      target.url,
+      { attempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      {
+        kind: 'forward',
+        signal: controller.signal,
+        random: () => 1,
+        onAttempt: () => controller.abort(),
+      },
+    );
     expect(attempts).toHaveLength(1);
   });
 });

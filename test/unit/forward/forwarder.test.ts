@@ -11,7 +11,15 @@ import type { TargetServer } from '../../helpers/target-server';
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 function outbound(over: Partial<OutboundRequest> = {}): OutboundRequest {
-  return { id: asRequestId('req_1'), method: 'POST', path: '', query: '', headers: [], body: new Uint8Array(), ...over };
+  return {
+    id: asRequestId('req_1'),
+    method: 'POST',
+    path: '',
+    query: '',
+    headers: [],
+    body: new Uint8Array(),
+    ...over,
+  };
 }
 
 /** What the target saw, minus the Connection header node:http adds for keep-alive. */
@@ -30,16 +38,22 @@ afterAll(async () => {
 beforeEach(() => target.respondWith({}));
 
 describe('forwarder: what the target receives', () => {
-  it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])('forwards %s with the same method', async (method) => {
-    const n = target.requests.length;
-    const body = method === 'GET' ? new Uint8Array() : bytes(`{"m":"${method}"}`);
-    const attempt = await forwarder.send(outbound({ method, body, path: '/m', query: 'x=1' }), target.url + '/hooks');
-    const got = await target.request(n);
-    expect(got.method).toBe(method);
-    expect(got.url).toBe('/hooks/m?x=1');
-    expect(Buffer.from(got.body).equals(Buffer.from(body))).toBe(true);
-    expect(attempt.status).toBe(200);
-  });
+  it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])(
+    'forwards %s with the same method',
+    async (method) => {
+      const n = target.requests.length;
+      const body = method === 'GET' ? new Uint8Array() : bytes(`{"m":"${method}"}`);
+      const attempt = await forwarder.send(
+        outbound({ method, body, path: '/m', query: 'x=1' }),
+        target.url + '/hooks',
+      );
+      const got = await target.request(n);
+      expect(got.method).toBe(method);
+      expect(got.url).toBe('/hooks/m?x=1');
+      expect(Buffer.from(got.body).equals(Buffer.from(body))).toBe(true);
+      expect(attempt.status).toBe(200);
+    },
+  );
 
   const multipart =
     '--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n' +
@@ -135,12 +149,31 @@ describe('forwarder: what the target receives', () => {
 
 describe('forwarder: what the attempt records', () => {
   it('stores status, raw response headers, body and timing', async () => {
-    target.respondWith({ status: 201, headers: [['X-Res', 'a'], ['x-res', 'b'], ['Content-Type', 'application/json']], body: '{"ok":true}' });
-    const attempt = await forwarder.send(outbound({ path: '/p', query: 'q=1' }), target.url + '/base', { kind: 'replay' });
-    expect(attempt).toMatchObject({ kind: 'replay', requestId: 'req_1', method: 'POST', url: `${target.url}/base/p?q=1` });
+    target.respondWith({
+      status: 201,
+      headers: [
+        ['X-Res', 'a'],
+        ['x-res', 'b'],
+        ['Content-Type', 'application/json'],
+      ],
+      body: '{"ok":true}',
+    });
+    const attempt = await forwarder.send(outbound({ path: '/p', query: 'q=1' }), target.url + '/base', {
+      kind: 'replay',
+    });
+    expect(attempt).toMatchObject({
+      kind: 'replay',
+      requestId: 'req_1',
+      method: 'POST',
+      url: `${target.url}/base/p?q=1`,
+    });
     expect(attempt.startedAt).toBe(1_700_000_000_000);
     expect(attempt.status).toBe(201);
-    expect(attempt.responseHeaders?.slice(0, 3)).toEqual([['X-Res', 'a'], ['x-res', 'b'], ['Content-Type', 'application/json']]);
+    expect(attempt.responseHeaders?.slice(0, 3)).toEqual([
+      ['X-Res', 'a'],
+      ['x-res', 'b'],
+      ['Content-Type', 'application/json'],
+    ]);
     expect(Buffer.from(attempt.responseBody ?? []).toString()).toBe('{"ok":true}');
     expect(attempt.responseTruncated).toBeUndefined();
     expect(attempt.error).toBeUndefined();
@@ -219,7 +252,9 @@ describe('forwarder: what the attempt records', () => {
   });
 
   it('sends many requests concurrently over kept-alive sockets', async () => {
-    const sends = Array.from({ length: 200 }, (_, i) => forwarder.send(outbound({ body: bytes(String(i)) }), target.url));
+    const sends = Array.from({ length: 200 }, (_, i) =>
+      forwarder.send(outbound({ body: bytes(String(i)) }), target.url),
+    );
     const attempts = await Promise.all(sends);
     expect(attempts.every((a) => a.status === 200)).toBe(true);
   });

@@ -58,7 +58,9 @@ describe('applyEdit', () => {
   });
 
   it('sets the body from text, base64 bytes or JSON', () => {
-    expect(text(applyEdit(original, { body: 'héllo\n' }).body)).toBe(Buffer.from('héllo\n').toString('latin1'));
+    expect(text(applyEdit(original, { body: 'héllo\n' }).body)).toBe(
+      Buffer.from('héllo\n').toString('latin1'),
+    );
     expect([...applyEdit(original, { bodyBase64: 'AP/+gA==' }).body]).toEqual([0x00, 0xff, 0xfe, 0x80]);
     expect(text(applyEdit(original, { bodyJson: { b: [1, 'x'] } }).body)).toBe('{"b":[1,"x"]}');
     expect(applyEdit(original, { bodyJson: null }).body.length).toBe(4);
@@ -101,7 +103,9 @@ describe('replayHeaders', () => {
     const once = replayHeaders(original);
     expect(once.headers.at(-1)).toEqual(['X-Hookline-Replay', 'req_orig']);
     const twice = replayHeaders({ ...once, id: asRequestId('req_2') });
-    expect(twice.headers.filter(([n]) => n === 'X-Hookline-Replay')).toEqual([['X-Hookline-Replay', 'req_2']]);
+    expect(twice.headers.filter(([n]) => n === 'X-Hookline-Replay')).toEqual([
+      ['X-Hookline-Replay', 'req_2'],
+    ]);
     expect(original.headers).toHaveLength(4);
   });
 });

@@ -12,7 +12,12 @@ describe('joinTargetUrl', () => {
     ['http://localhost:3000/webhooks/', '', '', 'http://localhost:3000/webhooks/'],
     ['http://localhost:3000', '', '', 'http://localhost:3000/'],
     ['http://localhost:3000', '/a', 'b=2', 'http://localhost:3000/a?b=2'],
-    ['http://localhost:3000/hooks?src=relay', '/gh', 'a=1&a=2', 'http://localhost:3000/hooks/gh?src=relay&a=1&a=2'],
+    [
+      'http://localhost:3000/hooks?src=relay',
+      '/gh',
+      'a=1&a=2',
+      'http://localhost:3000/hooks/gh?src=relay&a=1&a=2',
+    ],
     ['http://localhost:3000/hooks?src=relay', '', '', 'http://localhost:3000/hooks?src=relay'],
     ['http://localhost:3000/hooks#frag', '/x', '', 'http://localhost:3000/hooks/x'],
     ['https://example.com:443/h', '/x', '', 'https://example.com/h/x'],
@@ -21,7 +26,9 @@ describe('joinTargetUrl', () => {
   });
 
   it('appends the path suffix without re-encoding it', () => {
-    expect(joinTargetUrl('http://h/w', '/a%2Fb/%E2%9C%93', 'q=%20+x')).toBe('http://h/w/a%2Fb/%E2%9C%93?q=%20+x');
+    expect(joinTargetUrl('http://h/w', '/a%2Fb/%E2%9C%93', 'q=%20+x')).toBe(
+      'http://h/w/a%2Fb/%E2%9C%93?q=%20+x',
+    );
   });
 
   it('splits IPv6 hosts for the socket and keeps brackets in Host', () => {
