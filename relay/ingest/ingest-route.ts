@@ -167,6 +167,8 @@ function relayResponse(res: ServerResponse, response: ResponseMessage): void {
   for (const [name, value] of response.headers) {
     if (!HOP_BY_HOP.has(name.toLowerCase())) flat.push(name, value);
   }
+  // A length instead of chunked encoding; 204 and 304 carry none (RFC 9110 §8.6).
+  if (response.status !== 204 && response.status !== 304) flat.push('Content-Length', String(response.body.byteLength));
   try {
     res.writeHead(response.status, flat);
   } catch (e: unknown) {
