@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../common/errors';
 import type { RequestId } from '../../common/ids';
 import type { Attempt, StoredRequest } from '../../common/model';
-import { compileFilter, ftsPhrase, type SqlCondition } from './filter-sql';
+import { compileFilter, ftsPhrase, type SqlCondition, type TextPlan } from './filter-sql';
 import { parseFilter } from './request-filter';
 import { bodySearchText, contentTypeOf, headerSearchText, pathSearchText } from './search-text';
 import { guarded, storageError } from './store-errors';
@@ -140,8 +140,21 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     return inserted;
   });
 
-  const filterOf = (expr: string | undefined): SqlCondition =>
-    expr?.trim() ? compileFilter(parseFilter(expr)) : { sql: 'TRUE', params: [] };
+  const ftsMatchesCapped = db
+    .prepare<[string, number], number>('SELECT count(*) FROM (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? LIMIT ?)')
+    .pluck();
+  /** Words matching more rows than this are probed row by row rather than collected (see TextPlan). */
+  const PROBE_ABOVE = 10_000;
+  const planFor = (fts: string): TextPlan =>
+    (ftsMatchesCapped.get(fts, PROBE_ABOVE) ?? 0) >= PROBE_ABOVE ? 'probe' : 'set';
+
+  /** The filter's condition; `forPage` picks the text plan that finds a newest-first page fastest. */
+  const filterOf = (expr: string | undefined, forPage = false): SqlCondition => {
+    if (!expr?.trim()) return { sql: 'TRUE', params: [] };
+    const ast = parseFilter(expr);
+    const set = compileFilter(ast);
+    return forPage && set.fts !== undefined && planFor(set.fts) === 'probe' ? compileFilter(ast, 'probe') : set;
+  };
 
   const newest = (where: SqlCondition[], limit: number): SummaryRow[] => {
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM requests AS r WHERE ${where.map((w) => w.sql).join(' AND ')}
@@ -171,7 +184,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
           const [receivedAt, rid] = decodeCursor(options.before);
           where.push({ sql: '(r.received_at, r.rid) < (?, ?)', params: [receivedAt, rid] });
         }
-        where.push(filterOf(options.filter));
+        where.push(filterOf(options.filter, true));
         const rows = newest(where, limit + 1);
         const kept = rows.slice(0, limit);
         const items = kept.map(toSummary);
@@ -191,8 +204,11 @@ function createEventStore(db: Database.Database, file: string, now: () => number
       guarded(file, () => {
         if (!/[\p{L}\p{N}]/u.test(text)) return [];
         const match = ftsPhrase(text, { column: 'body' });
-        const fts = { sql: 'r.rid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)', params: [match] };
-        return newest([fts], Math.min(Math.max(limit, 1), MAX_PAGE)).map(toSummary);
+        const sql =
+          planFor(match) === 'probe'
+            ? 'EXISTS (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? AND rowid = r.rid)'
+            : 'r.rid IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)';
+        return newest([{ sql, params: [match] }], Math.min(Math.max(limit, 1), MAX_PAGE)).map(toSummary);
       }),
 
     updateRequest: (id, patch) =>

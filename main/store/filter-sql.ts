@@ -7,9 +7,19 @@ export interface SqlCondition {
   /** A boolean SQL expression over `r`; 'TRUE' when the filter is empty. */
   sql: string;
   params: unknown[];
+  /** The FTS5 query of the filter's positive words, when it has any (to pick a text plan). */
+  fts?: string;
 }
 
+/**
+ * How positive words are matched. 'set' collects every matching rowid first: best when few rows match.
+ * 'probe' walks the list index newest first and asks FTS about each row: best when many rows match,
+ * since a page is found after a few probes instead of after sorting every match.
+ */
+export type TextPlan = 'set' | 'probe';
+
 const FTS_ROWIDS = 'SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?';
+const FTS_PROBE = 'EXISTS (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? AND rowid = r.rid)';
 
 /** `text` as one FTS5 string (a phrase once tokenized), safe whatever it contains. */
 export function ftsString(text: string): string {
@@ -28,7 +38,7 @@ function hasWord(text: string): boolean {
 }
 
 /** Compiles `filter` into a condition; an empty filter is 'TRUE'. */
-export function compileFilter(filter: RequestFilter): SqlCondition {
+export function compileFilter(filter: RequestFilter, textPlan: TextPlan = 'set'): SqlCondition {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const positiveText: string[] = [];
@@ -45,8 +55,10 @@ export function compileFilter(filter: RequestFilter): SqlCondition {
   }
   if (positiveText.length > 0) {
     // One MATCH for all positive words: FTS5 intersects them itself, far cheaper than one subquery each.
-    clauses.unshift(`r.rid IN (${FTS_ROWIDS})`);
-    params.unshift(positiveText.join(' AND '));
+    const fts = positiveText.join(' AND ');
+    clauses.unshift(textPlan === 'probe' ? FTS_PROBE : `r.rid IN (${FTS_ROWIDS})`);
+    params.unshift(fts);
+    return { sql: clauses.join(' AND '), params, fts };
   }
   return { sql: clauses.length > 0 ? clauses.join(' AND ') : 'TRUE', params };
 }

@@ -145,6 +145,23 @@ describe('full-text search', () => {
     expect(t.store.searchBodies('words', 10).map((s) => s.id)).toEqual([text.id]);
   });
 
+  it('pages a word found in over 10,000 requests (probed row by row) exactly like a rare one', () => {
+    const reqs = Array.from({ length: 10_050 }, (_, i) =>
+      aRequest({ receivedAt: 5_000_000 - i, json: i % 3 === 0 ? { w: 'common rare' } : { w: 'common' } }),
+    );
+    t.store.insertRequests([...reqs].reverse()); // insertion order opposite to time order
+    const newestFirst = reqs;
+    const first = t.store.listRequests({ filter: 'common', limit: 40 });
+    expect(first.items.map((s) => s.id)).toEqual(newestFirst.slice(0, 40).map((r) => r.id));
+    const second = t.store.listRequests({ filter: 'common', limit: 40, before: first.next! });
+    expect(second.items.map((s) => s.id)).toEqual(newestFirst.slice(40, 80).map((r) => r.id));
+    expect(t.store.searchBodies('common', 5).map((s) => s.id)).toEqual(newestFirst.slice(0, 5).map((r) => r.id));
+    const rare = reqs.filter((_, i) => i % 3 === 0);
+    expect(t.store.listRequests({ filter: 'rare', limit: 5 }).items.map((s) => s.id)).toEqual(
+      rare.slice(0, 5).map((r) => r.id),
+    );
+  });
+
   it('treats FTS5 syntax in the search text as plain words', () => {
     t.store.insertRequests([aRequest({ json: { q: 'NEAR AND "quoted" col:umn' } })]);
     for (const q of ['NEAR', 'AND', '"quoted', 'col:umn', '*', '(', 'body:x', '^a']) {

@@ -1,0 +1,141 @@
+// Event store benchmark at 100,000 requests (DESIGN.md "Targets"): insert rate in batches, newest page,
+// body search for a rare word, and opening an existing store. Shared machines are noisy, so it also times
+// a bare reference in the same run: the same rows into a plain SQLite table (no indexes, no FTS) with the
+// same pragmas, and reports the store's insert rate as a ratio of it.
+//
+//   npm run bench:store [-- --count 100000 --batch 100]
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { asChannelId, asRequestId } from '../../common/ids';
+import type { StoredRequest } from '../../common/model';
+import { openEventStore } from '../../main/store/event-store';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const COUNT = arg('count', 100_000);
+const BATCH = arg('batch', 100);
+const RARE = 'xylophonist';
+
+const WORDS = (
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec ' +
+  'romeo sierra tango uniform victor whiskey xray yankee zulu payment invoice customer refund charge order ' +
+  'shipment account balance subscription renewal trial webhook event created updated deleted succeeded failed'
+).split(' ');
+
+/** A deterministic pseudo-random generator, so every run stores the same data. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** A ~1 KB JSON body of varied words; every 25,000th carries the rare word. */
+function makeRequest(i: number, rand: () => number): StoredRequest {
+  const words: string[] = [];
+  while (words.join(' ').length < 820) words.push(WORDS[Math.floor(rand() * WORDS.length)]!);
+  if (i % 25_000 === 12_345) words.splice(5, 0, RARE);
+  const json = JSON.stringify({ id: `evt_${i}`, type: 'invoice.paid', amount: i % 9973, description: words.join(' ') });
+  return {
+    id: asRequestId(`req_${i.toString(36).padStart(8, '0')}`),
+    channelId: asChannelId(i % 10 === 0 ? 'other' : 'main'),
+    seq: i + 1,
+    method: 'POST',
+    path: '/webhooks/stripe',
+    query: '',
+    headers: [
+      ['Host', 'relay.example.com'],
+      ['Content-Type', 'application/json'],
+      ['User-Agent', 'Stripe/1.0 (+https://stripe.com/docs/webhooks)'],
+      ['Stripe-Signature', `t=${1_700_000_000 + i},v1=${(i * 2654435761).toString(16)}`],
+    ],
+    body: new TextEncoder().encode(json),
+    receivedAt: 1_700_000_000_000 + i * 10,
+    sourceIp: '203.0.113.7',
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function timeMany(times: number, fn: () => void): number {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    fn();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hookline-store-bench-'));
+try {
+  const rand = rng(42);
+  const batches: StoredRequest[][] = [];
+  for (let i = 0; i < COUNT; i += BATCH) {
+    batches.push(Array.from({ length: Math.min(BATCH, COUNT - i) }, (_, k) => makeRequest(i + k, rand)));
+  }
+
+  // Bare reference: same rows, same batching and pragmas, one plain table without indexes or FTS.
+  const bare = new Database(join(dir, 'bare.db'));
+  bare.pragma('journal_mode = WAL');
+  bare.pragma('synchronous = NORMAL');
+  bare.exec('CREATE TABLE r (id TEXT PRIMARY KEY, headers TEXT, body BLOB, received_at INTEGER)');
+  const bareInsert = bare.prepare('INSERT OR IGNORE INTO r VALUES (?, ?, ?, ?)');
+  const bareBatch = bare.transaction((rs: StoredRequest[]) => {
+    for (const r of rs) bareInsert.run(r.id, JSON.stringify(r.headers), Buffer.from(r.body), r.receivedAt);
+  });
+  let t0 = performance.now();
+  for (const b of batches) bareBatch(b);
+  const bareRate = COUNT / ((performance.now() - t0) / 1000);
+  bare.close();
+
+  const file = join(dir, 'history.db');
+  let store = openEventStore({ file });
+  t0 = performance.now();
+  for (const b of batches) store.insertRequests(b);
+  const insertRate = COUNT / ((performance.now() - t0) / 1000);
+  const batchMs = (performance.now() - t0) / batches.length;
+
+  const newestPage = timeMany(200, () => store.listRequests({ limit: 50 }));
+  const channelPage = timeMany(200, () => store.listRequests({ channelId: 'other', limit: 50 }));
+  const deepCursor = store.listRequests({ limit: 1000 }).next;
+  const olderPage = timeMany(200, () => store.listRequests({ limit: 50, ...(deepCursor ? { before: deepCursor } : {}) }));
+  let hits = 0;
+  const rareSearch = timeMany(30, () => (hits = store.searchBodies(RARE, 50).length));
+  const rareFilter = timeMany(30, () => store.listRequests({ filter: `${RARE} method:POST` }));
+  const commonSearch = timeMany(10, () => store.searchBodies('refund', 50));
+  const keyFilter = timeMany(30, () => store.listRequests({ filter: 'method:POST path:/webhooks', limit: 50 }));
+  store.close();
+
+  const opens: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t1 = performance.now();
+    store = openEventStore({ file });
+    store.listRequests({ limit: 50 });
+    opens.push(performance.now() - t1);
+    store.close();
+  }
+
+  const mb = (statSync(file).size / 1024 / 1024).toFixed(0);
+  const row = (what: string, value: string, target: string, ok: boolean): string =>
+    `${what.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(10)} ${ok ? 'ok' : 'MISSED'}`;
+  console.log(`event store at ${COUNT.toLocaleString('en')} requests (~1 KB JSON bodies), ${mb} MB file`);
+  console.log(row(`insert, batches of ${BATCH}`, `${Math.round(insertRate)}/s`, '≥ 5000/s', insertRate >= 5000));
+  console.log(`${'  bare table reference (no indexes, no FTS)'.padEnd(44)} ${`${Math.round(bareRate)}/s`.padStart(14)}   ratio ${(insertRate / bareRate).toFixed(2)}×; ${batchMs.toFixed(2)} ms per batch`);
+  console.log(row('newest page of 50 (median of 200)', `${newestPage.toFixed(2)} ms`, '≤ 20 ms', newestPage <= 20));
+  console.log(row('newest page of 50, one channel', `${channelPage.toFixed(2)} ms`, '≤ 20 ms', channelPage <= 20));
+  console.log(row('page of 50 after 1000 (cursor)', `${olderPage.toFixed(2)} ms`, '≤ 20 ms', olderPage <= 20));
+  console.log(row(`body search, rare word (${hits} hits, median of 30)`, `${rareSearch.toFixed(2)} ms`, '≤ 200 ms', rareSearch <= 200));
+  console.log(row('filter: rare word + method', `${rareFilter.toFixed(2)} ms`, '≤ 200 ms', rareFilter <= 200));
+  console.log(row('body search, common word (newest 50)', `${commonSearch.toFixed(2)} ms`, '≤ 200 ms', commonSearch <= 200));
+  console.log(row('filter: method + path prefix', `${keyFilter.toFixed(2)} ms`, '≤ 20 ms', keyFilter <= 20));
+  console.log(row('open existing store + first page (median 7)', `${median(opens).toFixed(1)} ms`, '≤ 1000 ms', median(opens) <= 1000));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
