@@ -14,7 +14,7 @@ import { WaitRegistry } from './ingest/wait-registry';
 import { RelayMetrics } from './metrics';
 import { RateLimiter } from './rate-limiter';
 import { resolveRelayOptions, type RelayOptions } from './relay-options';
-import type { DeliveryStore } from './store/delivery-store';
+import type { DeliveryStore, PruneResult } from './store/delivery-store';
 import { openSqliteDeliveryStore } from './store/sqlite-delivery-store';
 import { ChannelHub } from './stream/channel-hub';
 import { StreamServer } from './stream/stream-server';
@@ -29,6 +29,11 @@ export interface Relay {
    * with 1001, writes pending cursors and closes the store.
    */
   close(): Promise<void>;
+  /**
+   * Runs one prune pass now (it also runs every pruneIntervalMs): saves pending ack cursors, deletes
+   * what every known subscriber acked, drops what is past retention or over the byte cap.
+   */
+  prune(): Promise<PruneResult>;
   /** The listening base URL (not the public one), once listening. */
   readonly url: string | undefined;
   readonly metrics: RelayMetrics;
@@ -121,13 +126,15 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
     else app(req, res);
   };
 
-  async function prune(): Promise<void> {
+  async function prune(): Promise<PruneResult> {
+    await hub.flushCursors();
     const result = await getStore().prune({
       olderThan: o.now() - o.retention,
       maxChannelBytes: o.maxChannelBytes,
     });
     if (result.retention) metrics.drop('retention', result.retention);
     if (result.byteCap) metrics.drop('byte_cap', result.byteCap);
+    return result;
   }
 
   function startTimers(): void {
@@ -141,7 +148,6 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
       timers.push(t);
     };
     every(o.pruneIntervalMs, async () => {
-      await hub.flushCursors();
       await prune();
       createLimiter.sweep();
     });
@@ -168,6 +174,7 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
       return listeningUrl;
     },
     metrics,
+    prune,
     async listen(port = 0, host = o.host) {
       if (closing) throw new Error('relay is closed');
       if (server?.listening) throw new Error('relay is already listening');
