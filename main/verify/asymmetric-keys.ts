@@ -42,7 +42,8 @@ export function privateKeyFrom(text: string, what: string): KeyResult {
 
 /** An Ed25519 public key from its 32 raw bytes (or PEM). */
 export function ed25519PublicKey(raw: Uint8Array): KeyResult {
-  if (raw.length !== 32) return { ok: false, reason: `Ed25519 public key is ${raw.length} bytes, expected 32` };
+  if (raw.length !== 32)
+    return { ok: false, reason: `Ed25519 public key is ${raw.length} bytes, expected 32` };
   return attempt(
     () => createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' }),
     'not a valid Ed25519 public key',

@@ -16,7 +16,11 @@ export function concatBytes(...parts: Array<string | Uint8Array>): Buffer {
   return Buffer.concat(parts.map((p) => toBytes(p)));
 }
 
-export function hmac(algorithm: string, key: string | Uint8Array, ...parts: Array<string | Uint8Array>): Buffer {
+export function hmac(
+  algorithm: string,
+  key: string | Uint8Array,
+  ...parts: Array<string | Uint8Array>
+): Buffer {
   const mac = createHmac(algorithm, key);
   for (const p of parts) mac.update(toBytes(p));
   return mac.digest();
@@ -67,15 +71,19 @@ export function tokensEqual(a: string, b: string): boolean {
 }
 
 export type CandidateCheck =
-  | { ok: true }
-  | { ok: false; reason: string; code: 'signature-mismatch' | 'malformed-header' };
+  { ok: true } | { ok: false; reason: string; code: 'signature-mismatch' | 'malformed-header' };
 
 /**
  * Compares an expected MAC with every candidate signature (key rotation sends several). Decoding failures
  * and length mismatches are reported only when no candidate matched, so one garbled extra does not hide a
  * good one.
  */
-export function matchAny(expected: Uint8Array, candidates: string[], encoding: Encoding, what: string): CandidateCheck {
+export function matchAny(
+  expected: Uint8Array,
+  candidates: string[],
+  encoding: Encoding,
+  what: string,
+): CandidateCheck {
   let firstProblem: CandidateCheck | undefined;
   for (const c of candidates) {
     const d = decode(c, encoding, what);

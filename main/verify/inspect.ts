@@ -15,7 +15,16 @@ import type {
 } from './types';
 
 /** Providers whose handshakes are answered when no provider is forced, in this order. */
-const CHALLENGE_ORDER: ProviderId[] = ['okta', 'meta', 'dropbox', 'discord', 'slack', 'zoom', 'twitch', 'woocommerce'];
+const CHALLENGE_ORDER: ProviderId[] = [
+  'okta',
+  'meta',
+  'dropbox',
+  'discord',
+  'slack',
+  'zoom',
+  'twitch',
+  'woocommerce',
+];
 
 function providerFor(req: VerifiableRequest, config: SecretConfig): ProviderId | undefined {
   if (config.provider) return config.provider;
@@ -135,12 +144,22 @@ export function resignRequest(
   options: { now: number },
 ): { headers: RawHeaders; body: Uint8Array } {
   const provider = providerFor(req, config);
-  if (!provider) throw new AppError('bad_request', 'cannot tell which provider signed this request; set the provider');
+  if (!provider)
+    throw new AppError('bad_request', 'cannot tell which provider signed this request; set the provider');
   if (!req.url && URL_SIGNED.includes(provider)) {
-    throw new AppError('bad_request', `${getScheme(provider).label} signs the public URL; it is needed to re-sign`);
+    throw new AppError(
+      'bad_request',
+      `${getScheme(provider).label} signs the public URL; it is needed to re-sign`,
+    );
   }
   const url = req.url ?? `http://localhost${req.path}${req.query ? `?${req.query}` : ''}`;
-  const out = signWebhook(provider, config, { method: req.method, url, body: req.body, headers: req.headers, now: options.now });
+  const out = signWebhook(provider, config, {
+    method: req.method,
+    url,
+    body: req.body,
+    headers: req.headers,
+    now: options.now,
+  });
   let headers = replaceHeaders(req.headers, out.headers);
   if (out.body !== req.body && hasHeader(headers, 'content-length')) {
     headers = replaceHeaders(headers, [['content-length', String(out.body.length)]]);

@@ -126,7 +126,11 @@ export function noSecret(provider: ProviderId, hint: string): VerificationResult
  * The signature header is absent: invalid when the channel has a secret (a request that should be signed
  * is not), unsigned otherwise.
  */
-export function missingSignature(provider: ProviderId, hasSecret: boolean, header: string): VerificationResult {
+export function missingSignature(
+  provider: ProviderId,
+  hasSecret: boolean,
+  header: string,
+): VerificationResult {
   return hasSecret
     ? invalid(provider, 'missing-header', `missing ${header} header`)
     : unsigned(provider, `no ${header} header`);

@@ -21,7 +21,8 @@ export function parseUnixSeconds(raw: string | undefined, what: string): ParsedT
 export function parseUnixMillis(raw: string | number | undefined, what: string): ParsedTime {
   if (raw === undefined) return { ok: false, reason: `missing ${what}` };
   const t = String(raw).trim();
-  if (!/^\d+$/.test(t)) return { ok: false, reason: `${what} '${clip(t)}' is not a unix time in milliseconds` };
+  if (!/^\d+$/.test(t))
+    return { ok: false, reason: `${what} '${clip(t)}' is not a unix time in milliseconds` };
   const n = Number(t);
   if (n < MS_THRESHOLD) {
     return { ok: false, reason: `${what} ${t} looks like seconds; milliseconds are expected` };

@@ -33,7 +33,13 @@ function discordKey(config: SecretConfig): { ok: true; key: KeyObject } | { ok: 
   return ed25519PublicKey(d.bytes);
 }
 
-function signWith(privateKey: string | undefined, what: string, alg: string | null, data: Buffer, der = false): Buffer {
+function signWith(
+  privateKey: string | undefined,
+  what: string,
+  alg: string | null,
+  data: Buffer,
+  der = false,
+): Buffer {
   if (!privateKey) throw new Error(`${what} signing needs a private key (privateKey) of your own`);
   const k = signingKeyFrom(privateKey, `${what} private key`);
   if (!k.ok) throw new Error(k.reason);
@@ -62,14 +68,23 @@ export const discord: ProviderScheme = {
     if (!key.ok) return invalid('discord', 'secret-format', key.reason);
     const tsRaw = headerValue(req.headers, D_TS);
     const ts = parseUnixSeconds(tsRaw, D_TS);
-    if (!ts.ok) return invalid('discord', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+    if (!ts.ok)
+      return invalid('discord', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
     const s = decode(sig, 'hex', D_SIG);
     if (!s.ok) return invalid('discord', 'malformed-header', s.reason);
     if (s.bytes.length !== 64) {
-      return invalid('discord', 'malformed-header', `${D_SIG} is ${s.bytes.length} bytes, expected 64 (truncated?)`);
+      return invalid(
+        'discord',
+        'malformed-header',
+        `${D_SIG} is ${s.bytes.length} bytes, expected 64 (truncated?)`,
+      );
     }
     if (!cryptoVerify(null, concatBytes(tsRaw!, req.body), key.key, s.bytes)) {
-      return invalid('discord', 'signature-mismatch', `${D_SIG} does not verify: the body, timestamp or key differs`);
+      return invalid(
+        'discord',
+        'signature-mismatch',
+        `${D_SIG} does not verify: the body, timestamp or key differs`,
+      );
     }
     const late = checkTolerance(ts.seconds, now, toleranceOf(config, 300), 'both');
     return late ? invalid('discord', 'timestamp-outside-tolerance', late) : valid('discord');
@@ -94,7 +109,8 @@ export const discord: ProviderScheme = {
     if ((type !== '1' && type !== '0') || !hasHeader(req.headers, D_SIG)) return undefined;
     if (type === '0' && field(json, 'event') !== undefined) return undefined;
     if (!config.publicKey && !config.secret) return undefined;
-    if (discord.verify(req, config, now).status !== 'valid') return reply(401, 'invalid request signature', 'text/plain');
+    if (discord.verify(req, config, now).status !== 'valid')
+      return reply(401, 'invalid request signature', 'text/plain');
     return type === '1' ? reply(200, '{"type":1}') : reply(204, '');
   },
 };
@@ -121,21 +137,38 @@ export const sendgrid: ProviderScheme = {
     }
     const tsRaw = headerValue(req.headers, SG_TS);
     const ts = parseUnixSeconds(tsRaw, SG_TS);
-    if (!ts.ok) return invalid('sendgrid', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+    if (!ts.ok)
+      return invalid('sendgrid', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
     const s = decode(sig, 'base64', SG_SIG);
     if (!s.ok) return invalid('sendgrid', 'malformed-header', s.reason);
     let ok = false;
     try {
-      ok = cryptoVerify('sha256', concatBytes(tsRaw!, req.body), { key: key.key, dsaEncoding: 'der' }, s.bytes);
+      ok = cryptoVerify(
+        'sha256',
+        concatBytes(tsRaw!, req.body),
+        { key: key.key, dsaEncoding: 'der' },
+        s.bytes,
+      );
     } catch {
       return invalid('sendgrid', 'malformed-header', `${SG_SIG} is not a DER ECDSA signature`);
     }
-    if (!ok) return invalid('sendgrid', 'signature-mismatch', `${SG_SIG} does not verify: the body, timestamp or key differs`);
+    if (!ok)
+      return invalid(
+        'sendgrid',
+        'signature-mismatch',
+        `${SG_SIG} does not verify: the body, timestamp or key differs`,
+      );
     const late = checkTolerance(ts.seconds, now, toleranceOf(config, 300), 'both');
     return late ? invalid('sendgrid', 'timestamp-outside-tolerance', late) : valid('sendgrid');
   },
   sign(input, config) {
-    const sig = signWith(config.privateKey, 'SendGrid', 'sha256', concatBytes(String(input.now), input.body), true);
+    const sig = signWith(
+      config.privateKey,
+      'SendGrid',
+      'sha256',
+      concatBytes(String(input.now), input.body),
+      true,
+    );
     return {
       headers: [
         [SG_SIG, sig.toString('base64')],

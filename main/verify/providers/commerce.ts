@@ -60,7 +60,9 @@ const wooBase = bodyHmacScheme({
 export const woocommerce: ProviderScheme = {
   ...wooBase,
   verify: (req, config, now) =>
-    isWooPing(req) ? unsigned('woocommerce', 'WooCommerce ping (unsigned by design)') : wooBase.verify(req, config, now),
+    isWooPing(req)
+      ? unsigned('woocommerce', 'WooCommerce ping (unsigned by design)')
+      : wooBase.verify(req, config, now),
 };
 
 export const lemonsqueezy = bodyHmacScheme({
@@ -96,7 +98,7 @@ export const dropbox = bodyHmacScheme({
   id: 'dropbox',
   label: 'Dropbox',
   docs: 'https://www.dropbox.com/developers/reference/webhooks',
-  secretHint: "the app secret",
+  secretHint: 'the app secret',
   headers: [{ name: 'X-Dropbox-Signature', algorithm: 'sha256' }],
   encoding: 'hex',
   detect: (req) => hasHeader(req.headers, 'X-Dropbox-Signature'),

@@ -18,7 +18,10 @@ interface TemplateValues {
 }
 
 /** Renders the template to bytes; the body is spliced in as bytes so binary bodies survive. */
-export function renderTemplate(template: string, v: TemplateValues): { ok: true; bytes: Buffer } | { ok: false; reason: string } {
+export function renderTemplate(
+  template: string,
+  v: TemplateValues,
+): { ok: true; bytes: Buffer } | { ok: false; reason: string } {
   const parts: Array<string | Uint8Array> = [];
   const re = /\{(body|timestamp|id|method|url|path|query|header:[^}]+)\}/g;
   let last = 0;
@@ -29,13 +32,20 @@ export function renderTemplate(template: string, v: TemplateValues): { ok: true;
     if (name === 'body') parts.push(v.body);
     else if (name.startsWith('header:')) {
       const h = v.header(name.slice(7));
-      if (h === undefined) return { ok: false, reason: `the template needs header ${name.slice(7)}, which is missing` };
+      if (h === undefined)
+        return { ok: false, reason: `the template needs header ${name.slice(7)}, which is missing` };
       parts.push(h);
     } else {
-      const value = { timestamp: v.timestamp, id: v.id, method: v.method, url: v.url, path: v.path, query: v.query }[
-        name as 'timestamp'
-      ];
-      if (value === undefined) return { ok: false, reason: `the template needs {${name}}, which this request lacks` };
+      const value = {
+        timestamp: v.timestamp,
+        id: v.id,
+        method: v.method,
+        url: v.url,
+        path: v.path,
+        query: v.query,
+      }[name as 'timestamp'];
+      if (value === undefined)
+        return { ok: false, reason: `the template needs {${name}}, which this request lacks` };
       parts.push(value);
     }
   }
@@ -43,7 +53,10 @@ export function renderTemplate(template: string, v: TemplateValues): { ok: true;
   return { ok: true, bytes: concatBytes(...parts) };
 }
 
-function keyOf(g: GenericHmacConfig, secret: string): { ok: true; key: Buffer } | { ok: false; reason: string } {
+function keyOf(
+  g: GenericHmacConfig,
+  secret: string,
+): { ok: true; key: Buffer } | { ok: false; reason: string } {
   if (!g.secretEncoding || g.secretEncoding === 'utf8') return { ok: true, key: Buffer.from(secret, 'utf8') };
   const d = decode(secret, g.secretEncoding, 'secret');
   return d.ok ? { ok: true, key: d.bytes } : { ok: false, reason: d.reason };
@@ -62,7 +75,12 @@ export const generic: ProviderScheme = {
   detect: () => false,
   verify(req, config, now) {
     const g = genericOf(config);
-    if (!g) return invalid('generic', 'secret-format', 'no generic HMAC scheme is configured (header, algorithm, …)');
+    if (!g)
+      return invalid(
+        'generic',
+        'secret-format',
+        'no generic HMAC scheme is configured (header, algorithm, …)',
+      );
     const raw = headerValue(req.headers, g.header);
     if (raw === undefined) return missingSignature('generic', !!config.secret, g.header);
     if (!config.secret) return noSecret('generic', this.secretHint);
@@ -71,7 +89,8 @@ export const generic: ProviderScheme = {
     const tsRaw = g.timestampHeader ? headerValue(req.headers, g.timestampHeader) : undefined;
     if (g.timestampHeader) {
       const ts = parseUnixSeconds(tsRaw, g.timestampHeader);
-      if (!ts.ok) return invalid('generic', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+      if (!ts.ok)
+        return invalid('generic', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
     }
     const content = renderTemplate(g.template ?? '{body}', {
       body: req.body,
@@ -96,7 +115,12 @@ export const generic: ProviderScheme = {
     const match = matchAny(expected, sigs, g.encoding ?? 'hex', `${g.header} signature`);
     if (!match.ok) return invalid('generic', match.code, match.reason);
     if (tsRaw !== undefined) {
-      const late = checkTolerance(Number(tsRaw.trim()), now, config.toleranceSec ?? g.toleranceSec ?? 300, 'both');
+      const late = checkTolerance(
+        Number(tsRaw.trim()),
+        now,
+        config.toleranceSec ?? g.toleranceSec ?? 300,
+        'both',
+      );
       if (late) return invalid('generic', 'timestamp-outside-tolerance', late);
     }
     return valid('generic');

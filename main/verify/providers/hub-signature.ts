@@ -45,9 +45,17 @@ function metaChallenge(req: VerifiableRequest, verifyToken: string | undefined):
   const challenge = q.get('hub.challenge');
   if (q.get('hub.mode') !== 'subscribe' || challenge === null || !verifyToken) return undefined;
   if (!tokensEqual(q.get('hub.verify_token') ?? '', verifyToken)) {
-    return { status: 403, headers: [['Content-Type', 'text/plain']], body: new TextEncoder().encode('Forbidden') };
+    return {
+      status: 403,
+      headers: [['Content-Type', 'text/plain']],
+      body: new TextEncoder().encode('Forbidden'),
+    };
   }
-  return { status: 200, headers: [['Content-Type', 'text/plain']], body: new TextEncoder().encode(challenge) };
+  return {
+    status: 200,
+    headers: [['Content-Type', 'text/plain']],
+    body: new TextEncoder().encode(challenge),
+  };
 }
 
 export const meta = bodyHmacScheme({

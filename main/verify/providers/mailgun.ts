@@ -60,14 +60,25 @@ export const mailgun: ProviderScheme = {
   },
   verify(req, config, now) {
     const s = readSignature(req);
-    if (s?.signature === undefined) return missingSignature('mailgun', !!config.secret, 'signature (body field)');
+    if (s?.signature === undefined)
+      return missingSignature('mailgun', !!config.secret, 'signature (body field)');
     if (!config.secret) return noSecret('mailgun', this.secretHint);
-    if (s.token === undefined) return invalid('mailgun', 'malformed-body', 'signature.token is missing from the body');
+    if (s.token === undefined)
+      return invalid('mailgun', 'malformed-body', 'signature.token is missing from the body');
     const ts = parseUnixSeconds(s.timestamp, 'signature.timestamp');
     if (!ts.ok) return invalid('mailgun', 'malformed-body', ts.reason);
-    const match = matchAny(hmac('sha256', config.secret, s.timestamp!, s.token), [s.signature], 'hex', 'signature.signature');
+    const match = matchAny(
+      hmac('sha256', config.secret, s.timestamp!, s.token),
+      [s.signature],
+      'hex',
+      'signature.signature',
+    );
     if (!match.ok) {
-      return invalid('mailgun', match.code === 'malformed-header' ? 'malformed-body' : match.code, match.reason);
+      return invalid(
+        'mailgun',
+        match.code === 'malformed-header' ? 'malformed-body' : match.code,
+        match.reason,
+      );
     }
     const late = checkTolerance(ts.seconds, now, toleranceOf(config, 300), 'both');
     return late ? invalid('mailgun', 'timestamp-outside-tolerance', late) : valid('mailgun');
@@ -101,4 +112,3 @@ export const mailgun: ProviderScheme = {
     return { eventType: form.get('event') ?? undefined, eventId: form.get('Message-Id') ?? undefined };
   },
 };
-

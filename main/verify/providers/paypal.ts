@@ -56,8 +56,10 @@ export async function fetchPaypalCertificate(
   url: string,
   options: { allow: boolean; fetch?: typeof fetch },
 ): Promise<string> {
-  if (!options.allow) throw new Error('fetching the PayPal certificate is not allowed; configure the certificate');
-  if (!isPaypalCertUrl(url)) throw new Error(`refusing to fetch a certificate from ${url}: not a PayPal API host`);
+  if (!options.allow)
+    throw new Error('fetching the PayPal certificate is not allowed; configure the certificate');
+  if (!isPaypalCertUrl(url))
+    throw new Error(`refusing to fetch a certificate from ${url}: not a PayPal API host`);
   const res = await (options.fetch ?? fetch)(url);
   const text = await res.text();
   if (!res.ok || !text.includes('BEGIN CERTIFICATE')) throw new Error(`${url} did not return a certificate`);
@@ -77,7 +79,10 @@ export const paypal: ProviderScheme = {
     if (sig === undefined) return missingSignature('paypal', !!text, SIG);
     if (!text) {
       const url = headerValue(req.headers, CERT_URL);
-      return noSecret('paypal', `PayPal's signing certificate (PEM)${url ? ` from ${url}, not fetched unless allowed` : ''}`);
+      return noSecret(
+        'paypal',
+        `PayPal's signing certificate (PEM)${url ? ` from ${url}, not fetched unless allowed` : ''}`,
+      );
     }
     if (!config.webhookId) return noSecret('paypal', 'the PayPal webhook id (part of the signed string)');
     const key = publicKeyFrom(text, 'PayPal certificate');
@@ -86,7 +91,8 @@ export const paypal: ProviderScheme = {
     if (id === undefined) return invalid('paypal', 'missing-header', `missing ${ID} header`);
     const timeRaw = headerValue(req.headers, TIME);
     const time = parseRfc3339(timeRaw, TIME);
-    if (!time.ok) return invalid('paypal', timeRaw === undefined ? 'missing-header' : 'malformed-header', time.reason);
+    if (!time.ok)
+      return invalid('paypal', timeRaw === undefined ? 'missing-header' : 'malformed-header', time.reason);
     const algoName = (headerValue(req.headers, ALGO) ?? 'SHA256withRSA').trim();
     const alg = ALGORITHMS[algoName.toLowerCase()];
     if (!alg) return invalid('paypal', 'malformed-header', `${ALGO} '${algoName}' is not supported`);
@@ -99,12 +105,18 @@ export const paypal: ProviderScheme = {
     } catch {
       ok = false;
     }
-    if (!ok) return invalid('paypal', 'signature-mismatch', `${SIG} does not verify: the body, webhook id or certificate differs`);
+    if (!ok)
+      return invalid(
+        'paypal',
+        'signature-mismatch',
+        `${SIG} does not verify: the body, webhook id or certificate differs`,
+      );
     const late = checkTolerance(time.seconds, now, toleranceOf(config, 300), 'both');
     return late ? invalid('paypal', 'timestamp-outside-tolerance', late) : valid('paypal');
   },
   sign(input, config) {
-    if (!config.privateKey) throw new Error('PayPal signing needs an RSA private key (privateKey) of your own');
+    if (!config.privateKey)
+      throw new Error('PayPal signing needs an RSA private key (privateKey) of your own');
     if (!config.webhookId) throw new Error('PayPal signing needs the webhook id');
     const key = privateKeyFrom(config.privateKey, 'PayPal private key');
     if (!key.ok) throw new Error(key.reason);
@@ -118,7 +130,11 @@ export const paypal: ProviderScheme = {
         [TIME, time],
         [SIG, cryptoSign('sha256', Buffer.from(signed), key.key).toString('base64')],
         [ALGO, 'SHA256withRSA'],
-        [CERT_URL, headerValue(headers, CERT_URL) ?? 'https://api.paypal.com/v1/notifications/certs/CERT-hookline-local'],
+        [
+          CERT_URL,
+          headerValue(headers, CERT_URL) ??
+            'https://api.paypal.com/v1/notifications/certs/CERT-hookline-local',
+        ],
       ],
     };
   },

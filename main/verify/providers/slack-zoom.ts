@@ -18,7 +18,14 @@ import {
   valid,
 } from '../request-parts';
 import { checkTolerance, parseUnixSeconds } from '../timestamps';
-import type { ProviderId, ProviderScheme, SecretConfig, SignInput, VerifiableRequest, VerificationResult } from '../types';
+import type {
+  ProviderId,
+  ProviderScheme,
+  SecretConfig,
+  SignInput,
+  VerifiableRequest,
+  VerificationResult,
+} from '../types';
 
 interface V0Names {
   provider: ProviderId;
@@ -33,9 +40,11 @@ function verifyV0(n: V0Names, req: VerifiableRequest, config: SecretConfig, now:
   if (!config.secret) return noSecret(n.provider, n.hint);
   const tsRaw = headerValue(req.headers, n.timestamp);
   const ts = parseUnixSeconds(tsRaw, n.timestamp);
-  if (!ts.ok) return invalid(n.provider, tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+  if (!ts.ok)
+    return invalid(n.provider, tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
   const value = sig.trim();
-  if (!value.startsWith('v0=')) return invalid(n.provider, 'malformed-header', `${n.signature} should start with 'v0='`);
+  if (!value.startsWith('v0='))
+    return invalid(n.provider, 'malformed-header', `${n.signature} should start with 'v0='`);
   const expected = hmac('sha256', config.secret, `v0:${tsRaw!.trim()}:`, req.body);
   const match = matchAny(expected, [value.slice(3)], 'hex', `${n.signature} signature`);
   if (!match.ok) return invalid(n.provider, match.code, match.reason);
@@ -102,7 +111,11 @@ export const slack: ProviderScheme = {
     const challenge = field(body, 'challenge');
     if (field(body, 'type') !== 'url_verification' || challenge === undefined) return undefined;
     if (slack.verify(req, config, now).status === 'invalid') return undefined;
-    return { status: 200, headers: [['Content-Type', 'text/plain']], body: new TextEncoder().encode(challenge) };
+    return {
+      status: 200,
+      headers: [['Content-Type', 'text/plain']],
+      body: new TextEncoder().encode(challenge),
+    };
   },
 };
 

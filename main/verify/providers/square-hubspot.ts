@@ -32,7 +32,12 @@ export const square: ProviderScheme = {
     const name = [SQ_SHA256, SQ_SHA1].find((h) => hasHeader(req.headers, h));
     if (!name) return missingSignature('square', !!config.secret, SQ_SHA256);
     if (!config.secret) return noSecret('square', this.secretHint);
-    if (!req.url) return invalid('square', 'url-needed', "Square signs the subscription's notification URL; give it (--url)");
+    if (!req.url)
+      return invalid(
+        'square',
+        'url-needed',
+        "Square signs the subscription's notification URL; give it (--url)",
+      );
     const alg = name === SQ_SHA256 ? 'sha256' : 'sha1';
     const expected = hmac(alg, config.secret, req.url, req.body);
     const match = matchAny(expected, [headerValue(req.headers, name)!.trim()], 'base64', name);
@@ -61,7 +66,13 @@ function uriVariants(url: string): string[] {
   return [...new Set([url, decoded])];
 }
 
-function firstMatch(make: (uri: string) => Buffer, uris: string[], sig: string, encoding: 'hex' | 'base64', what: string): CandidateCheck {
+function firstMatch(
+  make: (uri: string) => Buffer,
+  uris: string[],
+  sig: string,
+  encoding: 'hex' | 'base64',
+  what: string,
+): CandidateCheck {
   let last: CandidateCheck = { ok: false, reason: `${what} mismatch`, code: 'signature-mismatch' };
   for (const uri of uris) {
     last = matchAny(make(uri), [sig], encoding, what);
@@ -76,8 +87,10 @@ function verifyHubspot(req: VerifiableRequest, secret: string, now: number, tole
   if (v3 !== undefined) {
     const tsRaw = headerValue(req.headers, HS_TS);
     const ts = parseUnixMillis(tsRaw, HS_TS);
-    if (!ts.ok) return invalid('hubspot', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
-    if (!req.url) return invalid('hubspot', 'url-needed', 'HubSpot v3 signs the full request URL; give it (--url)');
+    if (!ts.ok)
+      return invalid('hubspot', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+    if (!req.url)
+      return invalid('hubspot', 'url-needed', 'HubSpot v3 signs the full request URL; give it (--url)');
     const make = (uri: string) => hmac('sha256', secret, method, uri, req.body, tsRaw!.trim());
     const m = firstMatch(make, uriVariants(req.url), v3.trim(), 'base64', HS_V3);
     if (!m.ok) return invalid('hubspot', m.code, m.reason);
@@ -90,9 +103,17 @@ function verifyHubspot(req: VerifiableRequest, secret: string, now: number, tole
     const m = matchAny(digest('sha256', secret, req.body), [sig], 'hex', HS_V12);
     return m.ok ? valid('hubspot') : invalid('hubspot', m.code, m.reason);
   }
-  if (version !== 'v2') return invalid('hubspot', 'malformed-header', `${HS_VERSION} '${version}' is not v1 or v2`);
-  if (!req.url) return invalid('hubspot', 'url-needed', 'HubSpot v2 signs the full request URL; give it (--url)');
-  const m = firstMatch((uri) => digest('sha256', secret, method, uri, req.body), uriVariants(req.url), sig, 'hex', HS_V12);
+  if (version !== 'v2')
+    return invalid('hubspot', 'malformed-header', `${HS_VERSION} '${version}' is not v1 or v2`);
+  if (!req.url)
+    return invalid('hubspot', 'url-needed', 'HubSpot v2 signs the full request URL; give it (--url)');
+  const m = firstMatch(
+    (uri) => digest('sha256', secret, method, uri, req.body),
+    uriVariants(req.url),
+    sig,
+    'hex',
+    HS_V12,
+  );
   return m.ok ? valid('hubspot') : invalid('hubspot', m.code, m.reason);
 }
 
@@ -116,12 +137,19 @@ export const hubspot: ProviderScheme = {
     const method = input.method.toUpperCase();
     if (!hasHeader(headers, HS_V3) && hasHeader(headers, HS_V12)) {
       const v2 = (headerValue(headers, HS_VERSION) ?? 'v1').toLowerCase() === 'v2';
-      const sum = v2 ? digest('sha256', config.secret, method, input.url, input.body) : digest('sha256', config.secret, input.body);
+      const sum = v2
+        ? digest('sha256', config.secret, method, input.url, input.body)
+        : digest('sha256', config.secret, input.body);
       return { headers: [[HS_V12, encode(sum, 'hex')]] };
     }
     const ts = String(input.now * 1000);
     const sig = encode(hmac('sha256', config.secret, method, input.url, input.body, ts), 'base64');
-    return { headers: [[HS_V3, sig], [HS_TS, ts]] };
+    return {
+      headers: [
+        [HS_V3, sig],
+        [HS_TS, ts],
+      ],
+    };
   },
   eventInfo(req) {
     const json = bodyJson(req);

@@ -86,7 +86,8 @@ export function verifyStandardWebhooks(
   if (id === undefined) return invalid(provider, 'missing-header', `missing ${fam}-id header`);
   const tsRaw = headerValue(req.headers, `${fam}-timestamp`);
   const ts = parseUnixSeconds(tsRaw, `${fam}-timestamp`);
-  if (!ts.ok) return invalid(provider, tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+  if (!ts.ok)
+    return invalid(provider, tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
   const signed = concatBytes(`${id}.${tsRaw!.trim()}.`, req.body);
   const expected = keys.hmacKey ? hmac('sha256', keys.hmacKey, signed) : undefined;
   let problem: string | undefined;
@@ -104,7 +105,8 @@ export function verifyStandardWebhooks(
       continue;
     }
     if (version === 'v1' && expected) {
-      if (d.bytes.length !== expected.length) problem ??= `${sigName} v1 is ${d.bytes.length} bytes, expected 32`;
+      if (d.bytes.length !== expected.length)
+        problem ??= `${sigName} v1 is ${d.bytes.length} bytes, expected 32`;
       else if (bytesEqual(d.bytes, expected)) matched = true;
     } else if (version === 'v1a' && keys.publicKey) {
       if (edVerify(null, signed, keys.publicKey, d.bytes)) matched = true;
@@ -114,10 +116,18 @@ export function verifyStandardWebhooks(
   if (!matched) {
     const versions = sigHeader.split(' ').map((s) => s.split(',')[0]);
     if (!expected && !versions.includes('v1a')) {
-      return invalid(provider, 'secret-format', 'only a whpk_ public key is configured, but the request has no v1a signature');
+      return invalid(
+        provider,
+        'secret-format',
+        'only a whpk_ public key is configured, but the request has no v1a signature',
+      );
     }
     if (problem) return invalid(provider, 'malformed-header', problem);
-    return invalid(provider, 'signature-mismatch', `${sigName} mismatch: the body, id, timestamp or secret differs`);
+    return invalid(
+      provider,
+      'signature-mismatch',
+      `${sigName} mismatch: the body, id, timestamp or secret differs`,
+    );
   }
   const late = checkTolerance(ts.seconds, now, toleranceOf(config, TOLERANCE_SEC), 'both');
   if (late) return invalid(provider, 'timestamp-outside-tolerance', late);
@@ -125,14 +135,19 @@ export function verifyStandardWebhooks(
 }
 
 /** Signs with v1 (HMAC) and, when a `whsk_` private key is given, v1a (Ed25519). */
-export function signStandardWebhooks(input: SignInput, secret: string | undefined, privateKey?: string): SignOutput {
+export function signStandardWebhooks(
+  input: SignInput,
+  secret: string | undefined,
+  privateKey?: string,
+): SignOutput {
   const fam = family(input.headers ?? []) ?? 'webhook';
   const id = headerValue(input.headers ?? [], `${fam}-id`) ?? `msg_${randomBytes(12).toString('hex')}`;
   const signed = concatBytes(`${id}.${input.now}.`, input.body);
   const sigs: string[] = [];
   if (secret) {
     const keys = keysFrom([secret]);
-    if ('problem' in keys || !keys.hmacKey) throw new Error(`cannot sign: ${'problem' in keys ? keys.problem : 'no HMAC secret'}`);
+    if ('problem' in keys || !keys.hmacKey)
+      throw new Error(`cannot sign: ${'problem' in keys ? keys.problem : 'no HMAC secret'}`);
     sigs.push(`v1,${encode(hmac('sha256', keys.hmacKey, signed), 'base64')}`);
   }
   if (privateKey?.startsWith('whsk_')) {
@@ -141,7 +156,8 @@ export function signStandardWebhooks(input: SignInput, secret: string | undefine
     if (!k?.ok) throw new Error('cannot sign: whsk_ key is not a base64 Ed25519 key');
     sigs.push(`v1a,${edSign(null, signed, k.key).toString('base64')}`);
   }
-  if (sigs.length === 0) throw new Error('Standard Webhooks signing needs a whsec_ secret or a whsk_ private key');
+  if (sigs.length === 0)
+    throw new Error('Standard Webhooks signing needs a whsec_ secret or a whsk_ private key');
   return {
     headers: [
       [`${fam}-id`, id],

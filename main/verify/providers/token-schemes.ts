@@ -66,7 +66,8 @@ export const okta: ProviderScheme = {
   secretHint: "the hook's authorization header value (e.g. 'Bearer …')",
   hasTimestamp: false,
   detect: (req) =>
-    hasHeader(req.headers, OKTA_CHALLENGE) || (field(bodyJson(req), 'eventType') ?? '').startsWith('com.okta.'),
+    hasHeader(req.headers, OKTA_CHALLENGE) ||
+    (field(bodyJson(req), 'eventType') ?? '').startsWith('com.okta.'),
   verify(req, config) {
     const name = config.authHeader ?? 'Authorization';
     const value = headerValue(req.headers, name);

@@ -48,7 +48,12 @@ export const twilio: ProviderScheme = {
     const sig = headerValue(req.headers, HEADER);
     if (sig === undefined) return missingSignature('twilio', !!config.secret, HEADER);
     if (!config.secret) return noSecret('twilio', this.secretHint);
-    if (!req.url) return invalid('twilio', 'url-needed', 'Twilio signs the public URL the request was sent to; give it (--url)');
+    if (!req.url)
+      return invalid(
+        'twilio',
+        'url-needed',
+        'Twilio signs the public URL the request was sent to; give it (--url)',
+      );
     const url = parseUrl(req.url);
     if (!url) return invalid('twilio', 'url-needed', `'${req.url}' is not an absolute URL`);
     const bodyHash = url.searchParams.get('bodySHA256');
@@ -69,14 +74,18 @@ export const twilio: ProviderScheme = {
       if (last.ok) return valid('twilio');
     }
     if (last.ok) return valid('twilio');
-    const reason = last.code === 'signature-mismatch' ? `${last.reason}, or the URL is not the one Twilio called` : last.reason;
+    const reason =
+      last.code === 'signature-mismatch'
+        ? `${last.reason}, or the URL is not the one Twilio called`
+        : last.reason;
     return invalid('twilio', last.code, reason);
   },
   sign(input, config) {
     if (!config.secret) throw new Error('Twilio signing needs the auth token');
     const ct = (headerValue(input.headers ?? [], 'content-type') ?? '').toLowerCase();
     const hasHash = parseUrl(input.url)?.searchParams.has('bodySHA256') ?? false;
-    const params = ct.includes('x-www-form-urlencoded') && !hasHash ? formPairs(new TextDecoder().decode(input.body)) : [];
+    const params =
+      ct.includes('x-www-form-urlencoded') && !hasHash ? formPairs(new TextDecoder().decode(input.body)) : [];
     const sig = encode(hmac('sha1', config.secret, input.url + sortedParams(params)), 'base64');
     return { headers: [[HEADER, sig]] };
   },

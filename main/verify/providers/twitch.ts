@@ -36,9 +36,11 @@ export const twitch: ProviderScheme = {
     if (id === undefined) return invalid('twitch', 'missing-header', `missing ${ID} header`);
     const tsRaw = headerValue(req.headers, TS);
     const ts = parseRfc3339(tsRaw, TS);
-    if (!ts.ok) return invalid('twitch', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
+    if (!ts.ok)
+      return invalid('twitch', tsRaw === undefined ? 'missing-header' : 'malformed-header', ts.reason);
     const value = sig.trim();
-    if (!value.startsWith('sha256=')) return invalid('twitch', 'malformed-header', `${SIG} should start with 'sha256='`);
+    if (!value.startsWith('sha256='))
+      return invalid('twitch', 'malformed-header', `${SIG} should start with 'sha256='`);
     const match = matchAny(hmac('sha256', config.secret, id, tsRaw!, req.body), [value.slice(7)], 'hex', SIG);
     if (!match.ok) return invalid('twitch', match.code, match.reason);
     const late = checkTolerance(ts.seconds, now, toleranceOf(config, 600), 'age');
@@ -66,7 +68,10 @@ export const twitch: ProviderScheme = {
     if (headerValue(req.headers, TYPE) !== 'webhook_callback_verification') return undefined;
     const challenge = field(bodyJson(req), 'challenge');
     if (challenge === undefined || twitch.verify(req, config, now).status === 'invalid') return undefined;
-    return { status: 200, headers: [['Content-Type', 'text/plain']], body: new TextEncoder().encode(challenge) };
+    return {
+      status: 200,
+      headers: [['Content-Type', 'text/plain']],
+      body: new TextEncoder().encode(challenge),
+    };
   },
 };
-

@@ -66,7 +66,12 @@ describe('challenge handshakes', () => {
   });
 
   it('does not answer an ordinary webhook', () => {
-    const req = requestOf('POST', '/hook', [['Content-Type', 'application/json']], '{"type":"event_callback"}');
+    const req = requestOf(
+      'POST',
+      '/hook',
+      [['Content-Type', 'application/json']],
+      '{"type":"event_callback"}',
+    );
     expect(answerChallenge(req, {}, { now: NOW })).toBeUndefined();
   });
 });

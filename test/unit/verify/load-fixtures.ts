@@ -57,7 +57,12 @@ export function pairs(headers: Record<string, string>): RawHeaders {
 }
 
 /** A request from a fixture's parts; `url` may be a full URL or a path with a query. */
-export function requestOf(method: string, url: string | undefined | null, headers: RawHeaders, body: string): VerifiableRequest {
+export function requestOf(
+  method: string,
+  url: string | undefined | null,
+  headers: RawHeaders,
+  body: string,
+): VerifiableRequest {
   const parsed = new URL(url ?? '/', 'https://hooks.example.test');
   return {
     method,
