@@ -1,0 +1,69 @@
+// A lowdb adapter for the data dir's JSON files (config.json, secrets.json): human-readable, written
+// atomically (lowdb's steno writer: temp file + rename), readable by the owner only (0600, tokens and
+// secrets live in them), and a file that is not JSON is reported with its line and never overwritten.
+import { chmod, mkdir, open } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Adapter } from 'lowdb';
+import { TextFile } from 'lowdb/node';
+import { AppError } from '../../common/errors';
+
+/** File mode of the JSON files: owner read/write only. */
+export const PRIVATE_FILE_MODE = 0o600;
+/** Mode of a data dir this module creates: owner only. An existing dir keeps its mode. */
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates `dir` (and parents) with mode 0700 when missing. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+export class PrivateJsonFile<T> implements Adapter<T> {
+  readonly #file: string;
+  readonly #text: TextFile;
+  /** steno's temp file, same folder: `.<name>.tmp`. */
+  readonly #temp: string;
+
+  constructor(file: string) {
+    this.#file = file;
+    this.#text = new TextFile(file);
+    this.#temp = join(dirname(file), `.${basename(file)}.tmp`);
+  }
+
+  /** The parsed file, or null when it does not exist. Throws AppError('config_error') when it is not JSON. */
+  async read(): Promise<T | null> {
+    const text = await this.#text.read();
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as T;
+    } catch (e: unknown) {
+      throw new AppError(
+        'config_error',
+        `${this.#file} is not valid JSON (line ${errorLine(text, e)}): fix it or move it aside; nothing was changed`,
+      );
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    // Create the temp file 0600 before steno writes into it, so the renamed file is never readable by
+    // others, not even between the rename and the chmod below.
+    await (await open(this.#temp, 'a', PRIVATE_FILE_MODE)).close();
+    await chmod(this.#temp, PRIVATE_FILE_MODE);
+    await this.#text.write(`${JSON.stringify(data, null, 2)}\n`);
+    await chmod(this.#file, PRIVATE_FILE_MODE);
+  }
+}
+
+/** The 1-based line of a JSON.parse error: from V8's "at position N" or "(line N …)", else the last line. */
+function errorLine(text: string, e: unknown): number {
+  const message = e instanceof Error ? e.message : '';
+  const line = /\(line (\d+)/.exec(message);
+  if (line) return Number(line[1]);
+  const position = /at position (\d+)/.exec(message);
+  const upTo = position ? Number(position[1]) : text.trimEnd().length;
+  return text.slice(0, upTo).split('\n').length;
+}
+
+/** True when `v` is a plain JSON object (not null, not an array). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

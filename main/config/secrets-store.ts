@@ -1,0 +1,87 @@
+// secrets.json in the data dir: named secrets for verification and workflows (`hookline secrets set NAME`),
+// kept apart from config.json so an exported config or workflow carries none. Mode 0600. The desktop
+// shell may pass a cipher (Electron's safeStorage) so values are encrypted at rest.
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { AppError } from '../../common/errors';
+import { PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
+
+/** Secret names are identifiers, so workflows can say `secrets.SLACK_WEBHOOK_URL`. */
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/** Encrypts values before they reach the file and decrypts them after; both synchronous. */
+export interface SecretCipher {
+  encrypt(plain: string): string;
+  decrypt(stored: string): string;
+}
+
+export interface SecretsStore {
+  readonly file: string;
+  /** The value, or undefined when no secret has this name. */
+  get(name: string): string | undefined;
+  /** Sets or replaces a secret; resolves once written. Throws AppError('bad_request') for a bad name. */
+  set(name: string, value: string): Promise<void>;
+  /** Names only, sorted: values are never listed. */
+  listNames(): string[];
+  /** Returns false when no secret has this name. */
+  delete(name: string): Promise<boolean>;
+}
+
+type SecretsFile = Record<string, string>;
+
+/** Opens `<dataDir>/secrets.json` (created on the first `set`). Throws AppError('config_error') for a bad file. */
+export async function openSecrets(dataDir: string, options: { cipher?: SecretCipher } = {}): Promise<SecretsStore> {
+  await ensurePrivateDir(dataDir);
+  const file = join(dataDir, 'secrets.json');
+  const db = new Low<SecretsFile>(new PrivateJsonFile<SecretsFile>(file), {});
+  await db.read();
+  const data: unknown = db.data;
+  if (!isJsonObject(data) || Object.values(data).some((v) => typeof v !== 'string')) {
+    throw new AppError(
+      'config_error',
+      `${file} must be a JSON object of names to string values; fix it or move it aside; nothing was changed`,
+    );
+  }
+  const cipher = options.cipher;
+
+  let queue: Promise<void> = Promise.resolve();
+  const write = (fn: (secrets: SecretsFile) => void): Promise<void> => {
+    const next = queue.then(async () => {
+      const previous = db.data;
+      const draft = { ...previous };
+      fn(draft);
+      db.data = draft;
+      try {
+        await db.write();
+      } catch (e: unknown) {
+        db.data = previous;
+        throw new AppError('config_error', `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    file,
+    get: (name) => {
+      const stored = Object.hasOwn(db.data, name) ? db.data[name] : undefined;
+      return stored === undefined || !cipher ? stored : cipher.decrypt(stored);
+    },
+    set: (name, value) => {
+      if (!SECRET_NAME_PATTERN.test(name)) {
+        return Promise.reject(
+          new AppError('bad_request', `'${name}' is not a secret name: use letters, digits and _, not starting with a digit`),
+        );
+      }
+      const stored = cipher ? cipher.encrypt(value) : value;
+      return write((s) => void (s[name] = stored));
+    },
+    listNames: () => Object.keys(db.data).sort(),
+    delete: async (name) => {
+      if (!Object.hasOwn(db.data, name)) return false;
+      await write((s) => void delete s[name]);
+      return true;
+    },
+  };
+}
