@@ -145,6 +145,19 @@ describe('forwarder: what the target receives', () => {
     const own = outboundHeaders(outbound({ headers: [['user-agent', 'Stripe/1.0']] }), 'h', [], 'Hookline/1');
     expect(own.filter(([n]) => n.toLowerCase() === 'user-agent')).toEqual([['user-agent', 'Stripe/1.0']]);
   });
+  it('forwards Expect: 100-continue without waiting for the interim answer', async () => {
+    const n = target.requests.length;
+    const headers: RawHeaders = [['Expect', '100-continue']];
+    const attempt = await forwarder.send(outbound({ headers, body: bytes('x'.repeat(2048)) }), target.url);
+    expect(attempt.status).toBe(200);
+    expect((await target.request(n)).body.length).toBe(2048);
+  });
+
+  it('forwards HEAD and reads no body from the answer', async () => {
+    const attempt = await forwarder.send(outbound({ method: 'HEAD' }), target.url);
+    expect(attempt.status).toBe(200);
+    expect(attempt.responseBody?.length).toBe(0);
+  });
 });
 
 describe('forwarder: what the attempt records', () => {
@@ -216,7 +229,10 @@ describe('forwarder: what the attempt records', () => {
   });
 
   it('records an unresolvable host as ENOTFOUND (or EAI_AGAIN without DNS)', async () => {
-    const attempt = await forwarder.send(outbound(), 'http://no-such-host.invalid/');
+    const attempt = await forwarder.send(outbound(), 'http://no-such-host.invalid/', {
+      kind: 'forward',
+      timeoutMs: 10_000,
+    });
     expect(['ENOTFOUND', 'EAI_AGAIN']).toContain(attempt.error?.code);
   });
 
