@@ -110,8 +110,8 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       result.status === undefined &&
       left > 0
     ) {
-      // The target closed an idle kept-alive socket as we wrote to it; the request never reached
-      // the application, so one fresh try is safe (the pattern Node's docs give for reusedSocket).
+      // A reset with no response on a reused socket almost always means the target closed it as idle
+      // while we wrote; one fresh try is the pattern Node's docs give for `reusedSocket`.
       result = await exchange({ ...input, timeoutMs: left, signal: opts?.signal });
     }
     const { reusedSocket: _reused, ...outcome } = result;

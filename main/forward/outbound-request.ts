@@ -17,7 +17,7 @@ export interface OutboundRequest {
   body: Uint8Array;
 }
 
-/** The outbound view of a captured (or stored) request; shares the header array's pairs by copy. */
+/** The outbound view of a captured (or stored) request, with its own copy of the header pairs. */
 export function toOutbound(req: CapturedRequest): OutboundRequest {
   return {
     id: req.id,
