@@ -16,6 +16,9 @@ import { PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-
 
 export type * from './config-types';
 
+/** The editable fields of a forward rule (Omit would lose them to ForwardRule's index signature). */
+export type ForwardRuleFields = Pick<ForwardRule, 'channelId' | 'targets' | 'enabled' | 'timeoutMs' | 'retry'>;
+
 export interface ConfigStore {
   /** The config file's path. */
   readonly file: string;
@@ -33,9 +36,9 @@ export interface ConfigStore {
   /** Enabled rules that apply to the channel (its own and '*'). */
   forwardRulesFor(channelId: string): ForwardRule[];
   /** Adds a rule; an id ('fwd_' + random) is generated when not given. */
-  addForwardRule(rule: Omit<ForwardRule, 'id'> & { id?: string }): Promise<ForwardRule>;
+  addForwardRule(rule: ForwardRuleFields & { id?: string }): Promise<ForwardRule>;
   /** Throws AppError('not_found') when no rule has this id. */
-  updateForwardRule(id: string, patch: Partial<Omit<ForwardRule, 'id'>>): Promise<ForwardRule>;
+  updateForwardRule(id: string, patch: Partial<ForwardRuleFields>): Promise<ForwardRule>;
   /** Returns false when no rule has this id. */
   removeForwardRule(id: string): Promise<boolean>;
 }
@@ -47,12 +50,11 @@ export interface ConfigStore {
 export async function openConfig(dataDir: string): Promise<ConfigStore> {
   await ensurePrivateDir(dataDir);
   const file = join(dataDir, 'config.json');
-  const db = new Low<HooklineConfig>(new PrivateJsonFile<HooklineConfig>(file), defaultConfig());
-  await db.read();
-  const loaded: unknown = db.data;
-  const normalised = normalise(loaded, file);
-  db.data = normalised;
-  if (JSON.stringify(loaded) !== JSON.stringify(normalised)) await db.write();
+  const adapter = new PrivateJsonFile<HooklineConfig>(file);
+  const loaded: unknown = await adapter.read();
+  const db = new Low<HooklineConfig>(adapter, normalise(loaded ?? {}, file));
+  // Written on first open, and when defaults were filled in, so the subscriber id is stable from now on.
+  if (loaded === null || JSON.stringify(loaded) !== JSON.stringify(db.data)) await db.write();
 
   let queue: Promise<void> = Promise.resolve();
   const update = (fn: (config: HooklineConfig) => void): Promise<void> => {

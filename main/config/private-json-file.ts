@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { AppError } from '../../common/errors';
+import { jsonErrorLine } from './json-error-line';
 
 /** File mode of the JSON files: owner read/write only. */
 export const PRIVATE_FILE_MODE = 0o600;
@@ -35,10 +36,10 @@ export class PrivateJsonFile<T> implements Adapter<T> {
     if (text === null) return null;
     try {
       return JSON.parse(text) as T;
-    } catch (e: unknown) {
+    } catch {
       throw new AppError(
         'config_error',
-        `${this.#file} is not valid JSON (line ${errorLine(text, e)}): fix it or move it aside; nothing was changed`,
+        `${this.#file} is not valid JSON (line ${jsonErrorLine(text)}): fix it or move it aside; nothing was changed`,
       );
     }
   }
@@ -51,16 +52,6 @@ export class PrivateJsonFile<T> implements Adapter<T> {
     await this.#text.write(`${JSON.stringify(data, null, 2)}\n`);
     await chmod(this.#file, PRIVATE_FILE_MODE);
   }
-}
-
-/** The 1-based line of a JSON.parse error: from V8's "at position N" or "(line N …)", else the last line. */
-function errorLine(text: string, e: unknown): number {
-  const message = e instanceof Error ? e.message : '';
-  const line = /\(line (\d+)/.exec(message);
-  if (line) return Number(line[1]);
-  const position = /at position (\d+)/.exec(message);
-  const upTo = position ? Number(position[1]) : text.trimEnd().length;
-  return text.slice(0, upTo).split('\n').length;
 }
 
 /** True when `v` is a plain JSON object (not null, not an array). */
