@@ -1,7 +1,7 @@
 // What the engine learns about each stored request: provider, event type and id, and the verification.
 import { AppError } from '../../common/errors';
 import type { RawHeaders } from '../../common/model';
-import { detectProvider, getScheme } from './registry';
+import { detectProvider, getScheme, resolveProviderId } from './registry';
 import { hasHeader, invalid, replaceHeaders, unsigned } from './request-parts';
 import type {
   ChallengeAnswer,
@@ -27,7 +27,12 @@ const CHALLENGE_ORDER: ProviderId[] = [
 ];
 
 function providerFor(req: VerifiableRequest, config: SecretConfig): ProviderId | undefined {
-  if (config.provider) return config.provider;
+  if (config.provider) {
+    // Accept aliases ('svix', 'clerk', 'resend', 'Stripe') from configs written by hand.
+    const id = resolveProviderId(config.provider);
+    if (!id) throw new AppError('bad_request', `unknown provider '${config.provider}'`);
+    return id;
+  }
   const detected = detectProvider(req);
   if (detected) return detected;
   if (config.generic && hasHeader(req.headers, config.generic.header)) return 'generic';
@@ -96,7 +101,9 @@ export function answerChallenge(
   options: { now: number },
 ): ChallengeAnswer | undefined {
   const cfg: SecretConfig = { ...(config ?? {}), toleranceSec: 0 };
-  const ids = cfg.provider ? [cfg.provider] : CHALLENGE_ORDER;
+  const forced = cfg.provider ? resolveProviderId(cfg.provider) : undefined;
+  if (cfg.provider && !forced) return undefined;
+  const ids = forced ? [forced] : CHALLENGE_ORDER;
   for (const id of ids) {
     const scheme = getScheme(id);
     try {

@@ -21,6 +21,13 @@ describe('signature vectors', () => {
     });
   }
 
+  it('accepts a provider alias in the config (svix, clerk, resend)', () => {
+    const v = loadVectors().find((x) => x.provider === 'clerk')!;
+    const req = requestOf('POST', null, pairs(v.headers), v.body);
+    const config = { provider: 'clerk', secret: v.secret } as unknown as SecretConfig;
+    expect(inspectRequest(req, config, { now: v.now_unix }).verification.status).toBe('valid');
+  });
+
   for (const v of loadVectors().filter((x) => x.expected === 'valid')) {
     it(`${v.id} is detected as its provider from the request alone`, () => {
       const req = requestOf(v.method ?? 'POST', v.url_if_needed, pairs(v.headers), v.body);
