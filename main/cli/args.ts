@@ -16,7 +16,8 @@ export function parse<O extends Options>(args: string[], options: O, allowPositi
 export function intFlag(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive whole number, got '${value}'`);
   return n;
 }
 

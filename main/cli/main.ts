@@ -7,6 +7,26 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'subscribe to a channel: store, verify and forward each request',
     load: async () => (await import('./listen-command')).runListenCommand,
   },
+  requests: {
+    summary: 'read the local history: requests list | requests show ID',
+    load: async () => (await import('./requests-command')).runRequestsCommand,
+  },
+  replay: {
+    summary: 'send stored requests again, as captured or edited',
+    load: async () => (await import('./replay-command')).runReplayCommand,
+  },
+  export: {
+    summary: 'export the history as HAR, JSON or cURL',
+    load: async () => (await import('./export-command')).runExportCommand,
+  },
+  verify: {
+    summary: "verify one request's signature offline",
+    load: async () => (await import('./verify-command')).runVerifyCommand,
+  },
+  send: {
+    summary: 'send a correctly signed sample webhook to a URL',
+    load: async () => (await import('./send-command')).runSendCommand,
+  },
   relay: {
     summary: 'run a relay',
     load: async () => (await import('../../relay/relay-command')).runRelayCommand,

@@ -13,7 +13,10 @@ export function historyFile(dataDir: string): string {
 export function openHistory(dataDir: string): EventStore {
   const file = historyFile(dataDir);
   if (!existsSync(file)) {
-    throw new AppError('not_found', `no history in ${dataDir} yet: run 'hookline listen' first, or pass --data-dir`);
+    throw new AppError(
+      'not_found',
+      `no history in ${dataDir} yet: run 'hookline listen' first, or pass --data-dir`,
+    );
   }
   return openEventStore({ file });
 }

@@ -8,7 +8,10 @@ export function bodyJson(body: Uint8Array): { body: string; bodyEncoding: 'utf8'
   try {
     return { body: utf8.decode(body), bodyEncoding: 'utf8' };
   } catch {
-    return { body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'), bodyEncoding: 'base64' };
+    return {
+      body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
+      bodyEncoding: 'base64',
+    };
   }
 }
 
@@ -36,7 +39,12 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
-const MARK: Record<string, string> = { valid: '✓ signed', invalid: '✗ bad signature', 'no-secret': '? no secret', unsigned: '' };
+const MARK: Record<string, string> = {
+  valid: '✓ signed',
+  invalid: '✗ bad signature',
+  'no-secret': '? no secret',
+  unsigned: '',
+};
 
 /** One terminal line: time, method, path, size, forward status and duration, provider and signature. */
 export function formatRequestLine(r: StoredRequest, attempt?: Attempt): string {

@@ -56,13 +56,22 @@ export const runRequestsCommand: Command = async (args, io) => {
       if (!id) throw new UsageError('requests show needs a request id');
       return withHistory(dataDir, (store) => {
         const request = store.getRequest(id);
-        if (!request) throw new AppError('request_not_found', `no stored request has id '${id}' (see 'hookline requests list')`);
+        if (!request)
+          throw new AppError(
+            'request_not_found',
+            `no stored request has id '${id}' (see 'hookline requests list')`,
+          );
         const attempts = store.listAttempts(id);
         if (values.json) {
-          io.stdout.write(JSON.stringify({ ...requestJson(request), attempts: attempts.map(attemptJson) }, null, 2) + '\n');
+          io.stdout.write(
+            JSON.stringify({ ...requestJson(request), attempts: attempts.map(attemptJson) }, null, 2) + '\n',
+          );
         } else {
           printRequest(io, request);
-          for (const a of attempts) io.stdout.write(`\n${a.kind} ${a.method} ${a.url}  ${formatAttempt(a)}${a.error ? `  ${a.error.message}` : ''}\n`);
+          for (const a of attempts)
+            io.stdout.write(
+              `\n${a.kind} ${a.method} ${a.url}  ${formatAttempt(a)}${a.error ? `  ${a.error.message}` : ''}\n`,
+            );
         }
         return 0;
       });
@@ -83,16 +92,28 @@ function printList(io: CliIo, items: RequestSummary[]): void {
     const last = r.lastAttempt ? `→ ${r.lastAttempt.status ?? r.lastAttempt.errorCode ?? '?'}` : '';
     const sig = r.verification && r.verification.status !== 'unsigned' ? r.verification.status : '';
     const what = [r.provider, r.eventType].filter(Boolean).join(' ');
-    io.stdout.write([r.id, when, r.method.padEnd(6), path, formatSize(r.bodySize), last, what, sig].filter(Boolean).join('  ') + '\n');
+    io.stdout.write(
+      [r.id, when, r.method.padEnd(6), path, formatSize(r.bodySize), last, what, sig]
+        .filter(Boolean)
+        .join('  ') + '\n',
+    );
   }
 }
 
 function printRequest(io: CliIo, r: StoredRequest): void {
   const path = (r.path || '/') + (r.query ? `?${r.query}` : '');
   io.stdout.write(`${r.method} ${path}\n`);
-  io.stdout.write(`id ${r.id}  channel ${r.channelId}  seq ${r.seq}  received ${new Date(r.receivedAt).toISOString()}\n`);
-  if (r.provider) io.stdout.write(`provider ${r.provider}${r.eventType ? `  event ${r.eventType}` : ''}${r.eventId ? `  id ${r.eventId}` : ''}\n`);
-  if (r.verification) io.stdout.write(`signature ${r.verification.status}${r.verification.reason ? `: ${r.verification.reason}` : ''}\n`);
+  io.stdout.write(
+    `id ${r.id}  channel ${r.channelId}  seq ${r.seq}  received ${new Date(r.receivedAt).toISOString()}\n`,
+  );
+  if (r.provider)
+    io.stdout.write(
+      `provider ${r.provider}${r.eventType ? `  event ${r.eventType}` : ''}${r.eventId ? `  id ${r.eventId}` : ''}\n`,
+    );
+  if (r.verification)
+    io.stdout.write(
+      `signature ${r.verification.status}${r.verification.reason ? `: ${r.verification.reason}` : ''}\n`,
+    );
   io.stdout.write('\n');
   for (const [n, v] of r.headers) io.stdout.write(`${n}: ${v}\n`);
   io.stdout.write('\n' + prettyBody(r) + '\n');

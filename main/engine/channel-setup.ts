@@ -42,7 +42,10 @@ export async function createChannel(options: CreateChannelOptions): Promise<Crea
   try {
     body = JSON.parse(text);
   } catch {
-    throw new AppError('relay_unreachable', `${relayUrl} answered ${res.status} with something that is not a Hookline relay`);
+    throw new AppError(
+      'relay_unreachable',
+      `${relayUrl} answered ${res.status} with something that is not a Hookline relay`,
+    );
   }
   if (!res.ok) {
     const err = (body as { error?: { code?: string; message?: string } }).error;

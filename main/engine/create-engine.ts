@@ -13,11 +13,11 @@ import { openConfig, type ChannelConfig, type ConfigStore } from '../config/conf
 import { openSecrets, type SecretsStore } from '../config/secrets-store';
 import { createForwarder } from '../forward/forwarder';
 import { openEventStore, type EventStore } from '../store/event-store';
-import { answerChallenge, inspectRequest } from '../verify';
+import { answerChallenge, inspectRequest, type SecretConfig } from '../verify';
 import { createChannel, streamUrlFor } from './channel-setup';
 import { ForwardQueue } from './forward-queue';
 import { RelayClient, type ConnectionState } from './relay-client';
-import { secretConfigFor } from './secret-lookup';
+import { publicUrlOf, secretConfigFor } from './secret-lookup';
 
 export interface EngineOptions {
   /** Where config.json, secrets.json and the SQLite history live. */
@@ -73,11 +73,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const bound = await listenPreferring(relay, remembered);
       closers.unshift(() => relay.close());
       relayUrl = bound.url;
-      if (bound.port !== remembered) await config.update((c) => void (c.settings.embeddedRelayPort = bound.port));
+      if (bound.port !== remembered)
+        await config.update((c) => void (c.settings.embeddedRelayPort = bound.port));
     }
     const channel = await resolveChannel(config, relayUrl, options);
     const settings = config.get().settings;
-    const forwarder = createForwarder({ timeoutMs: settings.forwardTimeoutMs, maxResponseBytes: settings.maxResponseBytes, now });
+    const forwarder = createForwarder({
+      timeoutMs: settings.forwardTimeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      now,
+    });
     closers.unshift(() => forwarder.close());
     return new EngineImpl(options, now, config, secrets, store, forwarder, channel, relayUrl, closers);
   } catch (e: unknown) {
@@ -133,30 +138,43 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
 
   /** Targets for this channel: `--forward` targets plus enabled saved rules. */
   targets(): string[] {
-    const rules = this.config.get().forwardRules.filter((r) => r.enabled && (r.channelId === '*' || r.channelId === this.channel.id));
+    const rules = this.config
+      .get()
+      .forwardRules.filter((r) => r.enabled && (r.channelId === '*' || r.channelId === this.channel.id));
     return [...new Set([...(this.options.forward ?? []), ...rules.flatMap((r) => r.targets)])];
   }
 
   private onDeliveries(batch: CapturedRequest[]): void {
     const nowSec = Math.floor(this.now() / 1000);
+    const secretsFor = new Map<RequestId, SecretConfig | undefined>();
     const enriched: StoredRequest[] = batch.map((request) => {
-      const info = inspectRequest(request, secretConfigFor(this.channel, this.secrets, request), { now: nowSec });
-      return { ...request, ...info };
+      const verifiable = { ...request, url: publicUrlOf(this.channel, request) };
+      const secret = secretConfigFor(this.channel, this.secrets, verifiable);
+      secretsFor.set(request.id, secret);
+      return { ...request, ...inspectRequest(verifiable, secret, { now: nowSec }) };
     });
     const inserted = new Set<RequestId>(this.store.insertRequests(enriched));
     const targets = this.targets();
     for (const request of enriched) {
       if (!inserted.has(request.id)) continue; // a redelivery: already stored, shown and forwarded
       this.emit('request', request);
-      const challenge = answerChallenge(request, secretConfigFor(this.channel, this.secrets, request), { now: nowSec });
+      const verifiable = { ...request, url: publicUrlOf(this.channel, request) };
+      const challenge = answerChallenge(verifiable, secretsFor.get(request.id), { now: nowSec });
       if (challenge) {
         this.client.sendResponse(request.id, challenge.status, challenge.headers, challenge.body);
       }
       const first = targets.map((t) => this.queue.push(request, t))[0];
       if (!challenge && this.responseMode === 'wait' && first) {
         void first.then((a) => {
-          if (a.status !== undefined) this.client.sendResponse(request.id, a.status, a.responseHeaders ?? [], a.responseBody ?? new Uint8Array());
-          else this.client.sendResponse(request.id, 502, [['content-type', 'application/json']], errorBody(a));
+          if (a.status !== undefined)
+            this.client.sendResponse(
+              request.id,
+              a.status,
+              a.responseHeaders ?? [],
+              a.responseBody ?? new Uint8Array(),
+            );
+          else
+            this.client.sendResponse(request.id, 502, [['content-type', 'application/json']], errorBody(a));
         });
       }
     }
@@ -193,7 +211,11 @@ async function listenPreferring(
   return relay.listen(0, '127.0.0.1');
 }
 
-async function resolveChannel(config: ConfigStore, relayUrl: string, options: EngineOptions): Promise<ChannelConfig> {
+async function resolveChannel(
+  config: ConfigStore,
+  relayUrl: string,
+  options: EngineOptions,
+): Promise<ChannelConfig> {
   if (options.channelId) {
     const known = config.getChannel(options.channelId);
     if (known) return known;
@@ -218,4 +240,3 @@ async function resolveChannel(config: ConfigStore, relayUrl: string, options: En
   await config.upsertChannel(channel);
   return channel;
 }
-

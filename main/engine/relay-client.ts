@@ -85,7 +85,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /** Sends the app's answer for a request the relay holds (wait mode, handshakes). */
-  sendResponse(requestId: CapturedRequest['id'], status: number, headers: RawHeaders, body: Uint8Array): boolean {
+  sendResponse(
+    requestId: CapturedRequest['id'],
+    status: number,
+    headers: RawHeaders,
+    body: Uint8Array,
+  ): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(encodeClientMessage({ type: 'response', requestId, status, headers, body }));
@@ -148,7 +153,10 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     switch (msg.type) {
       case 'welcome':
         if (msg.protocolVersion !== PROTOCOL_VERSION) {
-          return this.fail(4005, `relay speaks protocol ${msg.protocolVersion}, this app ${PROTOCOL_VERSION}`);
+          return this.fail(
+            4005,
+            `relay speaks protocol ${msg.protocolVersion}, this app ${PROTOCOL_VERSION}`,
+          );
         }
         this.attempt = 0;
         this.lastError = undefined;
