@@ -17,6 +17,7 @@ import type {
   PruneRules,
   ReadLimit,
 } from './delivery-store';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointWorker } from './checkpoint-worker';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS channels (
@@ -73,11 +74,14 @@ interface DeliveryRow {
 
 export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'relay.db'));
+  const file = join(dataDir, 'relay.db');
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
   db.exec(SCHEMA);
+  const checkpointer = startCheckpointWorker(file);
 
   const insertChannel = db.prepare(
     'INSERT INTO channels (id, token_hash, response_mode, created_at) VALUES (?, ?, ?, ?)',
@@ -204,6 +208,7 @@ export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
       return { buffered: row?.n ?? 0, bytes: row?.bytes ?? 0 };
     },
     async close() {
+      await checkpointer.stop();
       if (db.open) db.close();
     },
   };

@@ -2,6 +2,7 @@
 // straight from the commit while it keeps up, from the store when it fell behind (a slow socket,
 // a reconnect). The store is the buffer: when the socket's send buffer is full the session stops
 // taking live deliveries and later reads what it missed, so memory stays bounded per socket.
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { ERRORS, closeReason, toAppError } from '../../common/errors';
 import type { ChannelId, SubscriberId } from '../../common/ids';
@@ -35,6 +36,11 @@ export class SubscriberSession implements HubSession {
   private closed = false;
   private missedPongs = 0;
   private drainWaiter: (() => void) | undefined;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.socket?.uncork();
+  };
   private readonly onSent = () => {
     if (this.drainWaiter && this.ws.bufferedAmount < LOW_WATER) this.releaseDrain();
   };
@@ -96,6 +102,13 @@ export class SubscriberSession implements HubSession {
   }
 
   private send(delivery: CapturedRequest): void {
+    // A group commit offers many deliveries in one tick: cork the TCP socket so they leave in
+    // one write instead of one syscall each.
+    if (!this.corked && this.socket) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.sentSeq = delivery.seq;
     this.deps.metrics.deliveries += 1;
     sendDelivery(this.ws, delivery, this.onSent);
@@ -127,6 +140,11 @@ export class SubscriberSession implements HubSession {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** ws keeps its net.Socket private; it is only used to cork and uncork. */
+  private get socket(): Socket | undefined {
+    return (this.ws as unknown as { _socket?: Socket })._socket ?? undefined;
   }
 
   private releaseDrain(): void {

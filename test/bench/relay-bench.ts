@@ -1,0 +1,180 @@
+// `npm run bench:relay`: the relay alone (capture, durable write, push to one acking subscriber)
+// against a bare Node server that only answers 200, driven by the same load generator in the
+// same run (DESIGN.md, Targets: ≥ 0.8× the bare server; here also p99 sender→subscriber ≤ 30 ms).
+// Each server runs in its own child process so the senders and the subscriber (this process)
+// do not share a thread with it. Rounds alternate between the two; medians are reported.
+//
+//   node bin/run-ts.mjs test/bench/relay-bench.ts [--rounds 5] [--seconds 3] [--concurrency 20]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createRelay } from '../../relay/create-relay';
+import { connectSubscriber } from '../helpers/relay-subscriber';
+import { createChannel, tempDir } from '../helpers/relay-harness';
+import { median, percentile, runLoad } from './load';
+
+const BODY_BYTES = 1024;
+const now = () => performance.timeOrigin + performance.now();
+
+if (process.argv[2] === '--serve') await serve(process.argv[3] ?? 'bare');
+else await bench();
+
+/** Child mode: start one server, print its port, stop when stdin closes. */
+async function serve(kind: string): Promise<void> {
+  let close: () => Promise<void>;
+  let port: number;
+  if (kind === 'relay') {
+    const dataDir = tempDir('hookline-bench-');
+    const unlimited = { ratePerSec: 1e9, burst: 1e9 };
+    const relay = createRelay({ dataDir, channelRateLimit: unlimited, ipRateLimit: unlimited });
+    port = (await relay.listen(0)).port;
+    close = async () => {
+      await relay.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  } else {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 });
+        res.end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  }
+  process.stdout.write(JSON.stringify({ port }) + '\n');
+  // Each line on stdin asks for the CPU time used so far, in ms (user + system).
+  createInterface({ input: process.stdin }).on('line', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(JSON.stringify({ cpuMs: (user + system) / 1000 }) + '\n');
+  });
+  process.stdin.on('end', () => void close().then(() => process.exit(0)));
+}
+
+interface Child {
+  child: ChildProcess;
+  url: string;
+  /** CPU time the child has used, in ms. */
+  cpuMs(): Promise<number>;
+}
+
+async function startChild(kind: string): Promise<Child> {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/run-ts.mjs', 'test/bench/relay-bench.ts', '--serve', kind], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const line = await new Promise<string>((resolve) => lines.once('line', resolve));
+  const { port } = JSON.parse(line) as { port: number };
+  const cpuMs = async () => {
+    const reply = new Promise<string>((resolve) => lines.once('line', resolve));
+    child.stdin!.write('cpu\n');
+    return (JSON.parse(await reply) as { cpuMs: number }).cpuMs;
+  };
+  return { child, url: `http://127.0.0.1:${port}`, cpuMs };
+}
+
+function body(i: number): string {
+  const head = `{"t":${now().toFixed(3)},"i":${i},"pad":"`;
+  return head + 'x'.repeat(BODY_BYTES - head.length - 2) + '"}';
+}
+
+async function bench(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '20' },
+    },
+  });
+  const rounds = Number(values.rounds);
+  const durationMs = Number(values.seconds) * 1000;
+  const concurrency = Number(values.concurrency);
+
+  const bare = await startChild('bare');
+  const relay = await startChild('relay');
+  const channel = await createChannel(relay.url);
+  const latencies: number[] = [];
+  const delivered = new Set<string>();
+  let duplicates = 0;
+  const sub = connectSubscriber({
+    relayUrl: relay.url,
+    channelId: channel.id,
+    token: channel.token,
+    subscriberId: 'bench',
+    onDelivery(request) {
+      const sentAt = Number(/^\{"t":([\d.]+)/.exec(Buffer.from(request.body.subarray(0, 40)).toString('latin1'))?.[1]);
+      latencies.push(now() - sentAt);
+      if (delivered.has(request.id)) duplicates += 1;
+      else delivered.add(request.id);
+      // Keep memory flat over long runs: the body is not needed after this.
+      sub.deliveries.length = 0;
+    },
+  });
+  await sub.welcome;
+  const accepted = new Set<string>();
+  const relayUrl = `${relay.url}/h/${channel.id}/bench`;
+
+  const runRelay = async (ms: number) => {
+    latencies.length = 0;
+    const cpu0 = await relay.cpuMs();
+    const result = await runLoad({
+      url: relayUrl,
+      concurrency,
+      durationMs: ms,
+      body,
+      onResponse(status, res) {
+        if (status === 200) accepted.add((JSON.parse(res.toString()) as { id: string }).id);
+      },
+    });
+    const deadline = Date.now() + 10_000;
+    while (delivered.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const cpuUs = ((await relay.cpuMs()) - cpu0) * 1000;
+    return { result, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUs: cpuUs / result.ok };
+  };
+  const runBare = async (ms: number) => {
+    const cpu0 = await bare.cpuMs();
+    const result = await runLoad({ url: `${bare.url}/`, concurrency, durationMs: ms, body });
+    return { ...result, cpuUs: (((await bare.cpuMs()) - cpu0) * 1000) / result.ok };
+  };
+
+  await runBare(1000);
+  await runRelay(1000);
+  const rows: Array<{ bare: number; relay: number; p50: number; p99: number; bareCpu: number; relayCpu: number }> = [];
+  for (let r = 0; r < rounds; r++) {
+    const b = await runBare(durationMs);
+    const x = await runRelay(durationMs);
+    rows.push({ bare: b.throughput, relay: x.result.throughput, p50: x.p50, p99: x.p99, bareCpu: b.cpuUs, relayCpu: x.cpuUs });
+    console.log(
+      `round ${r + 1}: bare ${b.throughput.toFixed(0)}/s (${b.cpuUs.toFixed(0)} µs CPU/req)  ` +
+        `relay ${x.result.throughput.toFixed(0)}/s (${x.cpuUs.toFixed(0)} µs CPU/req, failed ${x.result.failed})  ` +
+        `sender→subscriber p50 ${x.p50.toFixed(1)} ms p99 ${x.p99.toFixed(1)} ms`,
+    );
+  }
+  const lost = [...accepted].filter((id) => !delivered.has(id)).length;
+  const bareMedian = median(rows.map((r) => r.bare));
+  const relayMedian = median(rows.map((r) => r.relay));
+  const p99 = median(rows.map((r) => r.p99));
+  const ratio = relayMedian / bareMedian;
+  console.log('');
+  console.log(`relay bench: ${concurrency} senders, ${BODY_BYTES} B bodies, ${rounds} × ${durationMs / 1000} s, medians`);
+  const bareCpu = median(rows.map((r) => r.bareCpu));
+  const relayCpu = median(rows.map((r) => r.relayCpu));
+  console.log(`  bare node server  ${bareMedian.toFixed(0)} req/s   ${bareCpu.toFixed(0)} µs server CPU per request`);
+  console.log(
+    `  relay             ${relayMedian.toFixed(0)} req/s   ${relayCpu.toFixed(0)} µs server CPU per request  ` +
+      `(${ratio.toFixed(2)}× bare throughput; target ≥ 0.80×)`,
+  );
+  console.log(`  sender→subscriber p50 ${median(rows.map((r) => r.p50)).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms (target ≤ 30 ms)`);
+  console.log(`  accepted ${accepted.size}, delivered ${delivered.size}, lost ${lost}, duplicates ${duplicates}`);
+  console.log(`  ${ratio >= 0.8 && p99 <= 30 && lost === 0 ? 'targets met' : 'BELOW TARGET'}`);
+
+  await sub.close();
+  for (const c of [bare.child, relay.child]) {
+    c.stdin!.end();
+    await new Promise((r) => c.once('exit', r));
+  }
+}
