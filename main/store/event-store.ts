@@ -71,7 +71,9 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     `INSERT INTO channel_cursors (channel_id, last_seq) VALUES (?, ?)
      ON CONFLICT (channel_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
   );
-  const selectLastSeq = db.prepare<[string], number>('SELECT last_seq FROM channel_cursors WHERE channel_id = ?').pluck();
+  const selectLastSeq = db
+    .prepare<[string], number>('SELECT last_seq FROM channel_cursors WHERE channel_id = ?')
+    .pluck();
   const selectRequest = db.prepare<[string], RequestRow>(
     `SELECT ${SUMMARY_COLUMNS}, r.headers, r.body FROM requests AS r WHERE r.id = ?`,
   );
@@ -132,7 +134,12 @@ function createEventStore(db: Database.Database, file: string, now: () => number
       if (info.changes === 1) {
         inserted.push(r.id);
         const body = bodySearchText(r.body, contentType);
-        insertFts.run(info.lastInsertRowid, pathSearchText(r.path, r.query), headerSearchText(r.headers), body);
+        insertFts.run(
+          info.lastInsertRowid,
+          pathSearchText(r.path, r.query),
+          headerSearchText(r.headers),
+          body,
+        );
       }
       if (r.seq > (maxSeq.get(r.channelId) ?? 0)) maxSeq.set(r.channelId, r.seq);
     }
@@ -141,7 +148,9 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   });
 
   const ftsMatchesCapped = db
-    .prepare<[string, number], number>('SELECT count(*) FROM (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? LIMIT ?)')
+    .prepare<[string, number], number>(
+      'SELECT count(*) FROM (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? LIMIT ?)',
+    )
     .pluck();
   /** Words matching more rows than this are probed row by row rather than collected (see TextPlan). */
   const PROBE_ABOVE = 10_000;
@@ -153,7 +162,9 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     if (!expr?.trim()) return { sql: 'TRUE', params: [] };
     const ast = parseFilter(expr);
     const set = compileFilter(ast);
-    return forPage && set.fts !== undefined && planFor(set.fts) === 'probe' ? compileFilter(ast, 'probe') : set;
+    return forPage && set.fts !== undefined && planFor(set.fts) === 'probe'
+      ? compileFilter(ast, 'probe')
+      : set;
   };
 
   const newest = (where: SqlCondition[], limit: number): SummaryRow[] => {
@@ -179,7 +190,8 @@ function createEventStore(db: Database.Database, file: string, now: () => number
       guarded(file, () => {
         const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), MAX_PAGE);
         const where: SqlCondition[] = [];
-        if (options.channelId !== undefined) where.push({ sql: 'r.channel_id = ?', params: [options.channelId] });
+        if (options.channelId !== undefined)
+          where.push({ sql: 'r.channel_id = ?', params: [options.channelId] });
         if (options.before) {
           const [receivedAt, rid] = decodeCursor(options.before);
           where.push({ sql: '(r.received_at, r.rid) < (?, ?)', params: [receivedAt, rid] });
@@ -240,10 +252,12 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     close: () => {
       if (!db.open) return;
       try {
-        db.pragma('optimize'); // refreshes planner statistics the queries above rely on; cheap when nothing changed
-      } finally {
-        db.close();
+        // Refreshes the planner statistics the queries above rely on; cheap when little changed.
+        db.pragma('optimize');
+      } catch {
+        // Only an optimisation: another process may hold the write lock, and closing must still succeed.
       }
+      db.close();
     },
   };
 }

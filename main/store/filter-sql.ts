@@ -27,7 +27,10 @@ export function ftsString(text: string): string {
 }
 
 /** An FTS5 query: the phrase `text` in `column` (all columns when omitted), optionally as a prefix. */
-export function ftsPhrase(text: string, options: { column?: 'path' | 'headers' | 'body'; prefix?: boolean } = {}) {
+export function ftsPhrase(
+  text: string,
+  options: { column?: 'path' | 'headers' | 'body'; prefix?: boolean } = {},
+) {
   const phrase = ftsString(text) + (options.prefix ? ' *' : '');
   return options.column ? `${options.column} : ${phrase}` : phrase;
 }
@@ -108,13 +111,19 @@ function anyPrefix(column: string, prefixes: readonly string[]): SqlCondition {
 
 function orAll(conditions: SqlCondition[]): SqlCondition {
   if (conditions.length === 1) return conditions[0]!;
-  return { sql: conditions.map((c) => `(${c.sql})`).join(' OR '), params: conditions.flatMap((c) => c.params) };
+  return {
+    sql: conditions.map((c) => `(${c.sql})`).join(' OR '),
+    params: conditions.flatMap((c) => c.params),
+  };
 }
 
 function statusCondition(m: StatusMatch): SqlCondition {
   switch (m.kind) {
     case 'class':
-      return { sql: 'r.last_attempt_status BETWEEN ? AND ?', params: [m.hundreds * 100, m.hundreds * 100 + 99] };
+      return {
+        sql: 'r.last_attempt_status BETWEEN ? AND ?',
+        params: [m.hundreds * 100, m.hundreds * 100 + 99],
+      };
     case 'code':
       return { sql: 'r.last_attempt_status = ?', params: [m.code] };
     case 'error':

@@ -30,10 +30,7 @@ export type FilterKey = (typeof FILTER_KEYS)[number];
 
 /** A latest-attempt status matcher: an HTTP class (2xx), one code, a failed attempt, or no attempt. */
 export type StatusMatch =
-  | { kind: 'class'; hundreds: number }
-  | { kind: 'code'; code: number }
-  | { kind: 'error' }
-  | { kind: 'none' };
+  { kind: 'class'; hundreds: number } | { kind: 'code'; code: number } | { kind: 'error' } | { kind: 'none' };
 
 export type FilterTerm = { negate: boolean } & (
   | { type: 'method'; values: string[] }
@@ -197,7 +194,8 @@ function parseBoolean(v: string, raw: string): boolean {
 
 function parseTime(v: string, raw: string): number {
   const at = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(at)) throw bad(`'${raw}' is not a time: use ISO 8601 (2024-05-01T12:00:00Z) or epoch ms`);
+  if (!Number.isFinite(at))
+    throw bad(`'${raw}' is not a time: use ISO 8601 (2024-05-01T12:00:00Z) or epoch ms`);
   return at;
 }
 

@@ -56,6 +56,7 @@ function cutAtCharBoundary(bytes: Uint8Array, max: number): Uint8Array {
 
 /** The `content-type` header's value (first one), or undefined. */
 export function contentTypeOf(headers: RawHeaders): string | undefined {
-  for (const [name, value] of headers) if (name.length === 12 && name.toLowerCase() === 'content-type') return value;
+  for (const [name, value] of headers)
+    if (name.length === 12 && name.toLowerCase() === 'content-type') return value;
   return undefined;
 }

@@ -35,7 +35,11 @@ export function storageError(e: unknown, file: string): AppError {
       { sqlite: code },
     );
   }
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_READONLY')) {
+  if (
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code.startsWith('SQLITE_PERM') ||
+    code.startsWith('SQLITE_READONLY')
+  ) {
     return new AppError(
       'storage_error',
       `${file} cannot be opened for writing: check that its folder exists and is writable (${detail})`,
@@ -45,7 +49,11 @@ export function storageError(e: unknown, file: string): AppError {
   if (code.startsWith('SQLITE_IOERR')) {
     return new AppError('storage_error', `reading or writing ${file} failed: ${detail}`, { sqlite: code });
   }
-  return new AppError('storage_error', `the event store at ${file} failed: ${detail}`, code ? { sqlite: code } : {});
+  return new AppError(
+    'storage_error',
+    `the event store at ${file} failed: ${detail}`,
+    code ? { sqlite: code } : {},
+  );
 }
 
 /** Runs `fn`, translating SQLite errors with storageError; anything else (a bug, an AppError) passes through. */

@@ -1,7 +1,13 @@
 // Row ⇄ model conversions for the event store. Bodies go in as Buffers viewing the caller's bytes (no copy)
 // and come out as plain Uint8Arrays viewing SQLite's copy; header pairs are JSON text.
 import { asAttemptId, asChannelId, asRequestId } from '../../common/ids';
-import type { Attempt, RawHeaders, StoredRequest, Verification, VerificationStatus } from '../../common/model';
+import type {
+  Attempt,
+  RawHeaders,
+  StoredRequest,
+  Verification,
+  VerificationStatus,
+} from '../../common/model';
 import type { RequestSummary } from './store-types';
 
 /** The columns of `requests` a summary needs: no body, no headers. */

@@ -120,6 +120,18 @@ export function migrate(db: Database.Database, file: string): void {
         'upgrade Hookline, or point --data-dir somewhere else',
     );
   }
+  if (current === 0) {
+    // A SQLite file at version 0 that already has tables belongs to something else; migrating it would
+    // fail half-way on a name clash or, worse, succeed next to someone else's data.
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get();
+    // Re-read the version: another process may have just created the schema (same commit as its tables).
+    if (typeof tables === 'number' && tables > 0 && userVersion(db) === 0) {
+      throw new AppError(
+        'storage_error',
+        `${file} is not a Hookline database or is corrupt: move it aside or delete it (it holds other tables)`,
+      );
+    }
+  }
   for (let version = current; version < SCHEMA_VERSION; version++) {
     const migration = MIGRATIONS[version];
     if (!migration) break;

@@ -108,7 +108,11 @@ describe('listing', () => {
     t.store.insertAttempt(anAttempt(r.id, { startedAt: 15, status: 502, durationMs: 9 }));
     const [s] = t.store.listRequests().items;
     expect(s).not.toHaveProperty('body');
-    expect(s).toMatchObject({ bodySize: r.body.byteLength, contentType: 'application/json', attemptCount: 3 });
+    expect(s).toMatchObject({
+      bodySize: r.body.byteLength,
+      contentType: 'application/json',
+      attemptCount: 3,
+    });
     expect(s?.lastAttempt).toEqual({ at: 20, status: 204, durationMs: 3 });
   });
 
@@ -155,7 +159,9 @@ describe('full-text search', () => {
     expect(first.items.map((s) => s.id)).toEqual(newestFirst.slice(0, 40).map((r) => r.id));
     const second = t.store.listRequests({ filter: 'common', limit: 40, before: first.next! });
     expect(second.items.map((s) => s.id)).toEqual(newestFirst.slice(40, 80).map((r) => r.id));
-    expect(t.store.searchBodies('common', 5).map((s) => s.id)).toEqual(newestFirst.slice(0, 5).map((r) => r.id));
+    expect(t.store.searchBodies('common', 5).map((s) => s.id)).toEqual(
+      newestFirst.slice(0, 5).map((r) => r.id),
+    );
     const rare = reqs.filter((_, i) => i % 3 === 0);
     expect(t.store.listRequests({ filter: 'rare', limit: 5 }).items.map((s) => s.id)).toEqual(
       rare.slice(0, 5).map((r) => r.id),

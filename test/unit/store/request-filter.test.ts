@@ -18,13 +18,19 @@ describe('parsing', () => {
 
   it('parses statuses, header name=value, booleans and times', () => {
     expect(
-      parseFilter('status:2xx|404|error|none header:X-Thing=a=b pinned:yes after:2024-01-01T00:00:00Z before:5')
-        .terms,
+      parseFilter(
+        'status:2xx|404|error|none header:X-Thing=a=b pinned:yes after:2024-01-01T00:00:00Z before:5',
+      ).terms,
     ).toEqual([
       {
         type: 'status',
         negate: false,
-        values: [{ kind: 'class', hundreds: 2 }, { kind: 'code', code: 404 }, { kind: 'error' }, { kind: 'none' }],
+        values: [
+          { kind: 'class', hundreds: 2 },
+          { kind: 'code', code: 404 },
+          { kind: 'error' },
+          { kind: 'none' },
+        ],
       },
       { type: 'header', negate: false, name: 'x-thing', value: 'a=b' },
       { type: 'pinned', negate: false, value: true },
@@ -35,7 +41,10 @@ describe('parsing', () => {
 
   it('names an unknown key and lists the known ones', () => {
     expect(() => parseFilter('colour:red')).toThrow(
-      expect.objectContaining({ code: 'bad_request', message: expect.stringMatching(/unknown filter key 'colour' \(known: method, status/) }),
+      expect.objectContaining({
+        code: 'bad_request',
+        message: expect.stringMatching(/unknown filter key 'colour' \(known: method, status/),
+      }),
     );
   });
 
@@ -47,7 +56,9 @@ describe('parsing', () => {
     ['method:', /needs a value/],
     ['"open', /unclosed quote/],
   ])('rejects %s clearly', (expr, message) => {
-    expect(() => parseFilter(expr)).toThrow(expect.objectContaining({ code: 'bad_request', message: expect.stringMatching(message) }));
+    expect(() => parseFilter(expr)).toThrow(
+      expect.objectContaining({ code: 'bad_request', message: expect.stringMatching(message) }),
+    );
   });
 
   it('parses an empty expression as no terms', () => {
@@ -58,7 +69,11 @@ describe('parsing', () => {
 describe('filtering stored requests', () => {
   let t: TempStore;
   const r: Record<string, StoredRequest> = {};
-  const ids = (filter: string): string[] => t.store.listRequests({ filter, limit: 100 }).items.map((s) => s.id).sort();
+  const ids = (filter: string): string[] =>
+    t.store
+      .listRequests({ filter, limit: 100 })
+      .items.map((s) => s.id)
+      .sort();
   const named = (...names: string[]): string[] => names.map((n) => r[n]!.id).sort();
 
   beforeAll(() => {
@@ -67,7 +82,10 @@ describe('filtering stored requests', () => {
       provider: 'stripe',
       eventType: 'payment_intent.succeeded',
       verification: { status: 'valid', provider: 'stripe' },
-      headers: [['Stripe-Signature', 't=1,v1=abc'], ['content-type', 'application/json']],
+      headers: [
+        ['Stripe-Signature', 't=1,v1=abc'],
+        ['content-type', 'application/json'],
+      ],
       path: '/webhooks/stripe',
       receivedAt: Date.UTC(2024, 0, 1),
       json: { type: 'payment_intent.succeeded', amount: 4200, description: 'blue widget' },
@@ -76,7 +94,10 @@ describe('filtering stored requests', () => {
       provider: 'github',
       eventType: 'pull_request',
       verification: { status: 'invalid', reason: 'bad signature' },
-      headers: [['X-GitHub-Event', 'pull_request'], ['content-type', 'application/json']],
+      headers: [
+        ['X-GitHub-Event', 'pull_request'],
+        ['content-type', 'application/json'],
+      ],
       path: '/webhooks/github',
       receivedAt: Date.UTC(2024, 0, 2),
       json: { action: 'closed', title: 'red widget' },
@@ -184,6 +205,8 @@ describe('filtering stored requests', () => {
   });
 
   it('throws bad_request for a bad filter', () => {
-    expect(() => t.store.listRequests({ filter: 'nope:1' })).toThrow(expect.objectContaining({ code: 'bad_request' }));
+    expect(() => t.store.listRequests({ filter: 'nope:1' })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
   });
 });

@@ -49,7 +49,10 @@ describe('opening the store', () => {
 
   it('says a corrupt file is not a Hookline database and what to do, naming the file', () => {
     const file = join(t.dir, 'corrupt.db');
-    writeFileSync(file, 'this is not sqlite at all, just some text that is long enough to look like a header');
+    writeFileSync(
+      file,
+      'this is not sqlite at all, just some text that is long enough to look like a header',
+    );
     let error: unknown;
     try {
       openEventStore({ file });
@@ -57,7 +60,17 @@ describe('opening the store', () => {
       error = e;
     }
     expect(error).toMatchObject({ code: 'storage_error' });
-    expect((error as Error).message).toContain(`${file} is not a Hookline database or is corrupt: move it aside or delete it`);
+    expect((error as Error).message).toContain(
+      `${file} is not a Hookline database or is corrupt: move it aside or delete it`,
+    );
+  });
+
+  it('refuses a SQLite file that belongs to something else', () => {
+    const file = join(t.dir, 'other.db');
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE requests (x)');
+    raw.close();
+    expect(() => openEventStore({ file })).toThrow(/other\.db is not a Hookline database or is corrupt/);
   });
 
   it('says when another process holds the database locked', () => {
@@ -66,7 +79,10 @@ describe('opening the store', () => {
     const other = t.reopen({ busyTimeoutMs: 50 });
     try {
       expect(() => other.insertRequests([aRequest()])).toThrow(
-        expect.objectContaining({ code: 'storage_error', message: expect.stringMatching(/is locked by another process/) }),
+        expect.objectContaining({
+          code: 'storage_error',
+          message: expect.stringMatching(/is locked by another process/),
+        }),
       );
     } finally {
       holder.exec('ROLLBACK');

@@ -20,7 +20,11 @@ function seed(): StoredRequest[] {
   return reqs;
 }
 
-const storedIds = (): string[] => t.store.listRequests({ limit: 100 }).items.map((s) => s.id).reverse();
+const storedIds = (): string[] =>
+  t.store
+    .listRequests({ limit: 100 })
+    .items.map((s) => s.id)
+    .reverse();
 
 describe('retention', () => {
   it('by count deletes the oldest unpinned requests and their attempts', () => {
