@@ -38,6 +38,8 @@ export interface TargetServer {
   respondWith(behaviour: TargetBehaviour | ((req: RecordedRequest, index: number) => TargetBehaviour)): void;
   /** Resolves with the `n`th request (0-based) once it has fully arrived. */
   request(n: number): Promise<RecordedRequest>;
+  /** Resolves with the first request, already received or still to come, that matches. */
+  waitFor(match: (req: RecordedRequest) => boolean): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export interface TargetServer {
 export async function startTargetServer(): Promise<TargetServer> {
   const requests: RecordedRequest[] = [];
   const waiters = new Map<number, Array<(r: RecordedRequest) => void>>();
+  const matchers = new Set<(r: RecordedRequest) => void>();
   let behave: (req: RecordedRequest, index: number) => TargetBehaviour = () => ({});
 
   const server = http.createServer((req, res) => {
@@ -60,6 +63,7 @@ export async function startTargetServer(): Promise<TargetServer> {
       const index = requests.push(recorded) - 1;
       for (const w of waiters.get(index) ?? []) w(recorded);
       waiters.delete(index);
+      for (const m of matchers) m(recorded);
       answer(behave(recorded, index), res);
     });
   });
@@ -77,6 +81,18 @@ export async function startTargetServer(): Promise<TargetServer> {
       const have = requests[n];
       if (have) return Promise.resolve(have);
       return new Promise((resolve) => waiters.set(n, [...(waiters.get(n) ?? []), resolve]));
+    },
+    waitFor(match) {
+      const have = requests.find(match);
+      if (have) return Promise.resolve(have);
+      return new Promise((resolve) => {
+        const m = (r: RecordedRequest) => {
+          if (!match(r)) return;
+          matchers.delete(m);
+          resolve(r);
+        };
+        matchers.add(m);
+      });
     },
     close() {
       server.closeAllConnections();
