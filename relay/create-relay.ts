@@ -210,7 +210,9 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
         ]);
         await committer.drained();
         await stream.close();
-        await hub.flushCursors().catch((e: unknown) => o.logger.warn(`relay: saving cursors failed: ${String(e)}`));
+        await hub
+          .flushCursors()
+          .catch((e: unknown) => o.logger.warn(`relay: saving cursors failed: ${String(e)}`));
         s?.closeAllConnections();
         await serverClosed;
         await store?.close();

@@ -40,7 +40,7 @@ export function parseSize(input: string): number {
  */
 export function parseDuration(input: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(input);
-  const unit = m ? (m[2]!.toLowerCase() || 'ms') : '';
+  const unit = m ? m[2]!.toLowerCase() || 'ms' : '';
   const factor = DURATION_UNITS[unit];
   if (!m || factor === undefined) throw new RangeError(`'${input}' is not a duration (try 72h, 30m, 15s)`);
   return Math.floor(Number(m[1]) * factor);

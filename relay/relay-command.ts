@@ -96,7 +96,8 @@ async function run(args: string[], io: RelayCommandIo): Promise<number> {
     adminToken,
     logger: {
       info: () => {},
-      warn: (message) => io.stderr.write(json ? JSON.stringify({ type: 'warning', message }) + '\n' : message + '\n'),
+      warn: (message) =>
+        io.stderr.write(json ? JSON.stringify({ type: 'warning', message }) + '\n' : message + '\n'),
     },
   });
   let bound;
@@ -108,8 +109,13 @@ async function run(args: string[], io: RelayCommandIo): Promise<number> {
   }
   io.stdout.write(
     json
-      ? JSON.stringify({ type: 'ready', url: bound.url, port: bound.port, publicUrl: publicUrl ?? bound.url, dataDir }) +
-          '\n'
+      ? JSON.stringify({
+          type: 'ready',
+          url: bound.url,
+          port: bound.port,
+          publicUrl: publicUrl ?? bound.url,
+          dataDir,
+        }) + '\n'
       : `Hookline relay listening on ${bound.url}\n`,
   );
   await io.stopSignal;
@@ -124,7 +130,8 @@ function nonEmpty(s: string | undefined): string | undefined {
 
 function parsePort(s: string): number {
   const n = Number(s);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RelayUsageError(`--port must be 0–65535, got '${s}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new RelayUsageError(`--port must be 0–65535, got '${s}'`);
   return n;
 }
 

@@ -31,14 +31,21 @@ export function channelsRoute(o: ChannelsRouteOptions): Router {
     if (adminHash) {
       const presented = bearerToken(req.headers.authorization);
       if (!presented || !timingSafeEqual(hashToken(presented), adminHash)) {
-        throw new AppError('unauthorized', 'Creating a channel on this relay needs its admin token (Authorization: Bearer …).');
+        throw new AppError(
+          'unauthorized',
+          'Creating a channel on this relay needs its admin token (Authorization: Bearer …).',
+        );
       }
     } else {
       const taken = o.createLimiter.take(req.socket.remoteAddress ?? 'unknown');
       if (!taken.ok) {
-        throw new AppError('rate_limited', `Too many channels created from this address; retry after ${taken.retryAfterSec} s.`, {
-          retryAfter: taken.retryAfterSec,
-        });
+        throw new AppError(
+          'rate_limited',
+          `Too many channels created from this address; retry after ${taken.retryAfterSec} s.`,
+          {
+            retryAfter: taken.retryAfterSec,
+          },
+        );
       }
     }
     const { name, responseMode } = parseCreateBody(req);
@@ -58,7 +65,8 @@ export function channelsRoute(o: ChannelsRouteOptions): Router {
     const channel = CHANNEL_ID_PATTERN.test(id) ? await o.channels.get(asChannelId(id)) : undefined;
     if (!channel) throw new AppError('channel_not_found', `No channel '${id.slice(0, 64)}' on this relay.`);
     const token = bearerToken(req.headers.authorization);
-    if (!token || !tokenMatches(token, channel.tokenHash)) throw new AppError('unauthorized', 'Wrong channel token.');
+    if (!token || !tokenMatches(token, channel.tokenHash))
+      throw new AppError('unauthorized', 'Wrong channel token.');
     res.json({
       id: channel.id,
       url: channelUrl(o, channel.id),
@@ -87,7 +95,9 @@ function parseCreateBody(req: Request): { name?: ChannelId; responseMode: Respon
   if (!RESPONSE_MODES.includes(responseMode as ResponseMode)) {
     throw new AppError('bad_request', `'responseMode' must be one of ${RESPONSE_MODES.join(', ')}.`);
   }
-  const out: { name?: ChannelId; responseMode: ResponseMode } = { responseMode: responseMode as ResponseMode };
+  const out: { name?: ChannelId; responseMode: ResponseMode } = {
+    responseMode: responseMode as ResponseMode,
+  };
   if (name !== undefined) out.name = asChannelId(name as string);
   return out;
 }

@@ -71,5 +71,7 @@ export function onClientError(err: Error & { code?: string }, socket: Socket): v
 }
 
 function statusText(status: number): string {
-  return { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status] ?? 'Error';
+  return (
+    { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status] ?? 'Error'
+  );
 }

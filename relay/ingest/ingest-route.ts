@@ -71,7 +71,8 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
   const ip = req.socket.remoteAddress ?? 'unknown';
   limit(ctx.ipLimiter.take(ip), 'this address');
   const channel =
-    ctx.channels.cached(id) ?? (CHANNEL_ID_PATTERN.test(id) ? await ctx.channels.get(asChannelId(id)) : undefined);
+    ctx.channels.cached(id) ??
+    (CHANNEL_ID_PATTERN.test(id) ? await ctx.channels.get(asChannelId(id)) : undefined);
   if (!channel) throw new AppError('channel_not_found', `No channel '${id.slice(0, 64)}' on this relay.`);
   limit(ctx.channelLimiter.take(channel.id), 'this channel');
   if (channel.responseMode === 'reject-offline' && ctx.subscriberCount(channel.id) === 0) {
@@ -98,7 +99,9 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
   } catch (e: unknown) {
     ctx.waits.cancel(requestId);
     const error = toAppError(e);
-    throw error.code === 'internal' ? new AppError('storage_error', `Could not store the request: ${error.message}`) : error;
+    throw error.code === 'internal'
+      ? new AppError('storage_error', `Could not store the request: ${error.message}`)
+      : error;
   }
   ctx.metrics.bytes += body.byteLength;
   if (!waiting) return sendAccepted(res, requestId);
@@ -119,9 +122,13 @@ export function splitCaptureUrl(url: string): { id: string; path: string; query:
 
 function limit(result: ReturnType<RateLimiter['take']>, what: string): void {
   if (!result.ok) {
-    throw new AppError('rate_limited', `Too many requests for ${what}; retry after ${result.retryAfterSec} s.`, {
-      retryAfter: result.retryAfterSec,
-    });
+    throw new AppError(
+      'rate_limited',
+      `Too many requests for ${what}; retry after ${result.retryAfterSec} s.`,
+      {
+        retryAfter: result.retryAfterSec,
+      },
+    );
   }
 }
 
@@ -160,7 +167,10 @@ function answerWaiting(ctx: IngestContext, res: ServerResponse, id: RequestId, o
 /** Sends the app's answer as given: status, header pairs (case, order, duplicates), exact body. */
 function relayResponse(res: ServerResponse, response: ResponseMessage): void {
   if (response.status < 200) {
-    sendError(res, new AppError('target_error', `The app answered with status ${response.status}, not a final one.`));
+    sendError(
+      res,
+      new AppError('target_error', `The app answered with status ${response.status}, not a final one.`),
+    );
     return;
   }
   const flat: string[] = [];
@@ -168,11 +178,15 @@ function relayResponse(res: ServerResponse, response: ResponseMessage): void {
     if (!HOP_BY_HOP.has(name.toLowerCase())) flat.push(name, value);
   }
   // A length instead of chunked encoding; 204 and 304 carry none (RFC 9110 §8.6).
-  if (response.status !== 204 && response.status !== 304) flat.push('Content-Length', String(response.body.byteLength));
+  if (response.status !== 204 && response.status !== 304)
+    flat.push('Content-Length', String(response.body.byteLength));
   try {
     res.writeHead(response.status, flat);
   } catch (e: unknown) {
-    sendError(res, new AppError('target_error', `The app's answer has an invalid header: ${toAppError(e).message}`));
+    sendError(
+      res,
+      new AppError('target_error', `The app's answer has an invalid header: ${toAppError(e).message}`),
+    );
     return;
   }
   res.end(response.body);

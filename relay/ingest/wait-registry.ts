@@ -4,7 +4,8 @@
 import type { ChannelId, RequestId } from '../../common/ids';
 import type { ResponseMessage } from '../../common/protocol';
 
-export type WaitOutcome = { kind: 'response'; response: ResponseMessage } | { kind: 'timeout' } | { kind: 'shutdown' };
+export type WaitOutcome =
+  { kind: 'response'; response: ResponseMessage } | { kind: 'timeout' } | { kind: 'shutdown' };
 
 interface Waiter {
   channelId: ChannelId;

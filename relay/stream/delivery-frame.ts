@@ -14,7 +14,10 @@ export function sendDelivery(ws: WebSocket, request: CapturedRequest, onSent: (e
     return;
   }
   const { body, ...head } = request;
-  const headBytes = Buffer.from(JSON.stringify({ type: 'delivery', seq: request.seq, request: head }), 'utf8');
+  const headBytes = Buffer.from(
+    JSON.stringify({ type: 'delivery', seq: request.seq, request: head }),
+    'utf8',
+  );
   const prefix = Buffer.allocUnsafe(4 + headBytes.length);
   prefix.writeUInt32BE(headBytes.length, 0);
   headBytes.copy(prefix, 4);

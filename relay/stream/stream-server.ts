@@ -95,7 +95,9 @@ export class StreamServer {
   }
 
   private async authenticate(id: string, token: string): Promise<ChannelRecord> {
-    const channel = CHANNEL_ID_PATTERN.test(id) ? await this.options.channels.get(asChannelId(id)) : undefined;
+    const channel = CHANNEL_ID_PATTERN.test(id)
+      ? await this.options.channels.get(asChannelId(id))
+      : undefined;
     if (!channel) throw new AppError('channel_not_found', `No channel '${id.slice(0, 64)}' on this relay.`);
     if (!tokenMatches(token, channel.tokenHash)) throw new AppError('unauthorized', 'Wrong channel token.');
     return channel;
@@ -104,7 +106,11 @@ export class StreamServer {
   private onConnection(ws: WebSocket, upgrade: Upgrade): void {
     this.handshaking.add(ws);
     const timer = setTimeout(
-      () => refuse(ws, new AppError('handshake_timeout', `No hello within ${this.options.handshakeTimeoutMs} ms.`)),
+      () =>
+        refuse(
+          ws,
+          new AppError('handshake_timeout', `No hello within ${this.options.handshakeTimeoutMs} ms.`),
+        ),
       this.options.handshakeTimeoutMs,
     );
     let session: SubscriberSession | undefined;
@@ -131,7 +137,8 @@ export class StreamServer {
         );
         return;
       }
-      if (!session) return refuse(ws, new AppError('bad_message', `'${msg.type}' before the handshake finished`));
+      if (!session)
+        return refuse(ws, new AppError('bad_message', `'${msg.type}' before the handshake finished`));
       switch (msg.type) {
         case 'ack':
           return session.ack(msg.seq);
@@ -159,7 +166,8 @@ export class StreamServer {
     }
     let channel = upgrade.channel;
     if (!channel) {
-      if (hello.token === undefined) throw new AppError('unauthorized', 'No channel token (Bearer header or hello.token).');
+      if (hello.token === undefined)
+        throw new AppError('unauthorized', 'No channel token (Bearer header or hello.token).');
       channel = await this.authenticate(upgrade.id, hello.token);
     }
     const { hub, store } = this.options;
@@ -167,7 +175,9 @@ export class StreamServer {
     // The subscriber's word decides where to resume; a number past the head comes from another
     // life of this channel (a wiped relay), so only new deliveries follow.
     const resumeFrom = Math.min(hello.lastSeq, head);
-    await store().saveCursors([{ channelId: channel.id, subscriberId: hello.subscriberId, ackedSeq: resumeFrom }]);
+    await store().saveCursors([
+      { channelId: channel.id, subscriberId: hello.subscriberId, ackedSeq: resumeFrom },
+    ]);
     if (ws.readyState !== ws.OPEN) return undefined;
     this.handshaking.delete(ws);
     const session = new SubscriberSession(ws, channel.id, hello.subscriberId, resumeFrom, this.options);

@@ -35,7 +35,8 @@ export interface LoadResult {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
-  if (o.durationMs === undefined && o.count === undefined) throw new Error('runLoad needs durationMs or count');
+  if (o.durationMs === undefined && o.count === undefined)
+    throw new Error('runLoad needs durationMs or count');
   const concurrency = o.concurrency ?? 20;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const url = new URL(o.url);
@@ -58,7 +59,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           path: url.pathname + url.search,
           method: o.method ?? 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...o.headers },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...o.headers,
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -63,9 +63,20 @@ interface Child {
 }
 
 async function startChild(kind: string): Promise<Child> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/run-ts.mjs', 'test/bench/relay-bench.ts', '--serve', kind], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      // e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the servers.
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      'bin/run-ts.mjs',
+      'test/bench/relay-bench.ts',
+      '--serve',
+      kind,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   const line = await new Promise<string>((resolve) => lines.once('line', resolve));
   const { port } = JSON.parse(line) as { port: number };
@@ -106,7 +117,9 @@ async function bench(): Promise<void> {
     token: channel.token,
     subscriberId: 'bench',
     onDelivery(request) {
-      const sentAt = Number(/^\{"t":([\d.]+)/.exec(Buffer.from(request.body.subarray(0, 40)).toString('latin1'))?.[1]);
+      const sentAt = Number(
+        /^\{"t":([\d.]+)/.exec(Buffer.from(request.body.subarray(0, 40)).toString('latin1'))?.[1],
+      );
       latencies.push(now() - sentAt);
       if (delivered.has(request.id)) duplicates += 1;
       else delivered.add(request.id);
@@ -131,9 +144,15 @@ async function bench(): Promise<void> {
       },
     });
     const deadline = Date.now() + 10_000;
-    while (delivered.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (delivered.size < accepted.size && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     const cpuUs = ((await relay.cpuMs()) - cpu0) * 1000;
-    return { result, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUs: cpuUs / result.ok };
+    return {
+      result,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      cpuUs: cpuUs / result.ok,
+    };
   };
   const runBare = async (ms: number) => {
     const cpu0 = await bare.cpuMs();
@@ -143,11 +162,25 @@ async function bench(): Promise<void> {
 
   await runBare(1000);
   await runRelay(1000);
-  const rows: Array<{ bare: number; relay: number; p50: number; p99: number; bareCpu: number; relayCpu: number }> = [];
+  const rows: Array<{
+    bare: number;
+    relay: number;
+    p50: number;
+    p99: number;
+    bareCpu: number;
+    relayCpu: number;
+  }> = [];
   for (let r = 0; r < rounds; r++) {
     const b = await runBare(durationMs);
     const x = await runRelay(durationMs);
-    rows.push({ bare: b.throughput, relay: x.result.throughput, p50: x.p50, p99: x.p99, bareCpu: b.cpuUs, relayCpu: x.cpuUs });
+    rows.push({
+      bare: b.throughput,
+      relay: x.result.throughput,
+      p50: x.p50,
+      p99: x.p99,
+      bareCpu: b.cpuUs,
+      relayCpu: x.cpuUs,
+    });
     console.log(
       `round ${r + 1}: bare ${b.throughput.toFixed(0)}/s (${b.cpuUs.toFixed(0)} µs CPU/req)  ` +
         `relay ${x.result.throughput.toFixed(0)}/s (${x.cpuUs.toFixed(0)} µs CPU/req, failed ${x.result.failed})  ` +
@@ -160,16 +193,24 @@ async function bench(): Promise<void> {
   const p99 = median(rows.map((r) => r.p99));
   const ratio = relayMedian / bareMedian;
   console.log('');
-  console.log(`relay bench: ${concurrency} senders, ${BODY_BYTES} B bodies, ${rounds} × ${durationMs / 1000} s, medians`);
+  console.log(
+    `relay bench: ${concurrency} senders, ${BODY_BYTES} B bodies, ${rounds} × ${durationMs / 1000} s, medians`,
+  );
   const bareCpu = median(rows.map((r) => r.bareCpu));
   const relayCpu = median(rows.map((r) => r.relayCpu));
-  console.log(`  bare node server  ${bareMedian.toFixed(0)} req/s   ${bareCpu.toFixed(0)} µs server CPU per request`);
+  console.log(
+    `  bare node server  ${bareMedian.toFixed(0)} req/s   ${bareCpu.toFixed(0)} µs server CPU per request`,
+  );
   console.log(
     `  relay             ${relayMedian.toFixed(0)} req/s   ${relayCpu.toFixed(0)} µs server CPU per request  ` +
       `(${ratio.toFixed(2)}× bare throughput; target ≥ 0.80×)`,
   );
-  console.log(`  sender→subscriber p50 ${median(rows.map((r) => r.p50)).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms (target ≤ 30 ms)`);
-  console.log(`  accepted ${accepted.size}, delivered ${delivered.size}, lost ${lost}, duplicates ${duplicates}`);
+  console.log(
+    `  sender→subscriber p50 ${median(rows.map((r) => r.p50)).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms (target ≤ 30 ms)`,
+  );
+  console.log(
+    `  accepted ${accepted.size}, delivered ${delivered.size}, lost ${lost}, duplicates ${duplicates}`,
+  );
   console.log(`  ${ratio >= 0.8 && p99 <= 30 && lost === 0 ? 'targets met' : 'BELOW TARGET'}`);
 
   await sub.close();

@@ -15,7 +15,10 @@ export interface TestRelay {
   relay: Relay;
   url: string;
   dataDir: string;
-  createChannel(body?: { name?: string; responseMode?: ResponseMode }, adminToken?: string): Promise<TestChannel>;
+  createChannel(
+    body?: { name?: string; responseMode?: ResponseMode },
+    adminToken?: string,
+  ): Promise<TestChannel>;
   /** Closes the relay (and, unless kept, removes its data dir). */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -47,7 +50,11 @@ export async function createChannel(
 ): Promise<TestChannel> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (adminToken) headers.authorization = `Bearer ${adminToken}`;
-  const res = await fetch(`${relayUrl}/api/channels`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetch(`${relayUrl}/api/channels`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
   if (res.status !== 201) throw new Error(`creating a channel answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as TestChannel;
 }

@@ -16,9 +16,13 @@ export interface RelayProcess {
 const BIN = resolve(import.meta.dirname, '../../bin/hookline.mjs');
 
 export async function spawnRelay(dataDir: string, extraArgs: string[] = []): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [BIN, 'relay', '--port', '0', '--data-dir', dataDir, '--json', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'relay', '--port', '0', '--data-dir', dataDir, '--json', ...extraArgs],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>

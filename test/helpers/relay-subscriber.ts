@@ -54,14 +54,16 @@ export function connectSubscriber(o: SubscriberOptions): TestSubscriber {
   const ws = new WebSocket(streamUrl(o.relayUrl, o.channelId), { headers, perMessageDeflate: false });
   const deliveries: CapturedRequest[] = [];
   const errors: ErrorMessage[] = [];
-  const waiters: Array<{ n: number; resolve: (d: CapturedRequest[]) => void; reject: (e: Error) => void }> = [];
+  const waiters: Array<{ n: number; resolve: (d: CapturedRequest[]) => void; reject: (e: Error) => void }> =
+    [];
   let ackScheduled = false;
   let closedInfo: { code: number; reason: string } | undefined;
 
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.on('close', (code, reason) => {
       closedInfo = { code, reason: reason.toString() };
-      for (const w of waiters.splice(0)) w.reject(new Error(`socket closed ${code} ${reason.toString()} after ${deliveries.length}`));
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`socket closed ${code} ${reason.toString()} after ${deliveries.length}`));
       resolve(closedInfo);
     });
   });
@@ -83,7 +85,8 @@ export function connectSubscriber(o: SubscriberOptions): TestSubscriber {
             setImmediate(() => {
               ackScheduled = false;
               const last = deliveries[deliveries.length - 1];
-              if (last && ws.readyState === ws.OPEN) ws.send(encodeClientMessage({ type: 'ack', seq: last.seq }));
+              if (last && ws.readyState === ws.OPEN)
+                ws.send(encodeClientMessage({ type: 'ack', seq: last.seq }));
             });
           }
           for (let i = waiters.length - 1; i >= 0; i--) {
@@ -120,7 +123,8 @@ export function connectSubscriber(o: SubscriberOptions): TestSubscriber {
     closed,
     waitFor(n) {
       if (deliveries.length >= n) return Promise.resolve(deliveries);
-      if (closedInfo) return Promise.reject(new Error(`socket closed ${closedInfo.code} after ${deliveries.length}`));
+      if (closedInfo)
+        return Promise.reject(new Error(`socket closed ${closedInfo.code} after ${deliveries.length}`));
       return new Promise((resolve, reject) => waiters.push({ n, resolve, reject }));
     },
     ack(seq) {

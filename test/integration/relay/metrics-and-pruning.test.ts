@@ -43,7 +43,12 @@ describe('metrics and pruning', () => {
     await relay.relay.prune();
     expect((await metrics(relay)).get('hookline_relay_buffered')).toBe(4);
 
-    const fast = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, subscriberId: 'fast' });
+    const fast = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      subscriberId: 'fast',
+    });
     const slow = connectSubscriber({
       relayUrl: relay.url,
       channelId: channel.id,

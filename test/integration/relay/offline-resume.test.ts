@@ -10,7 +10,12 @@ describe('a subscriber that was offline', () => {
   it('receives every request accepted while it was away, in order, and none twice after acks', async () => {
     relay = await startRelay();
     const channel = await relay.createChannel();
-    const first = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, subscriberId: 'app-1' });
+    const first = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      subscriberId: 'app-1',
+    });
     await first.welcome;
     await send(channel.url, { body: 'before' });
     const [before] = await first.waitFor(1);
@@ -57,8 +62,19 @@ describe('a subscriber that was offline', () => {
     relay = await startRelay();
     const channel = await relay.createChannel();
     for (let n = 0; n < 5; n++) await send(channel.url, { body: String(n) });
-    const a = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, subscriberId: 'a' });
-    const b = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, subscriberId: 'b', autoAck: false });
+    const a = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      subscriberId: 'a',
+    });
+    const b = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      subscriberId: 'b',
+      autoAck: false,
+    });
     await a.waitFor(5);
     await b.waitFor(5);
     a.ack(5);
@@ -79,10 +95,20 @@ describe('a subscriber that was offline', () => {
   it('starts a new subscriber from what is still buffered, alongside another one', async () => {
     relay = await startRelay();
     const channel = await relay.createChannel();
-    const one = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, subscriberId: 'one' });
+    const one = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      subscriberId: 'one',
+    });
     await one.welcome;
     for (let n = 0; n < 20; n++) await send(channel.url, { body: String(n) });
-    const two = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, subscriberId: 'two' });
+    const two = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      subscriberId: 'two',
+    });
     await two.welcome;
     for (let n = 20; n < 40; n++) await send(channel.url, { body: String(n) });
     const bodies = (s: typeof one) => s.deliveries.map((r) => Buffer.from(r.body).toString());

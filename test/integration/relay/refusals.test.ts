@@ -107,7 +107,10 @@ describe('the relay refuses, with a JSON error body', () => {
     const res = await send(`${relay.url}/api/channels`, { body: '' });
     expect(res.status).toBe(401);
     expect(errorOf(res).code).toBe('unauthorized');
-    const wrong = await send(`${relay.url}/api/channels`, { body: '', headers: [['Authorization', 'Bearer nope']] });
+    const wrong = await send(`${relay.url}/api/channels`, {
+      body: '',
+      headers: [['Authorization', 'Bearer nope']],
+    });
     expect(wrong.status).toBe(401);
     const channel = await createChannel(relay.url, { name: 'ok' }, 'sekret');
     expect(channel.url).toBe(`${relay.url}/h/ok`);

@@ -79,7 +79,12 @@ describe('response modes', () => {
       channelId: target.id,
       token: target.token,
       onDelivery: (request) =>
-        intruder.respond({ requestId: asRequestId(request.id), status: 200, headers: [], body: new Uint8Array() }),
+        intruder.respond({
+          requestId: asRequestId(request.id),
+          status: 200,
+          headers: [],
+          body: new Uint8Array(),
+        }),
     });
     await watcher.welcome;
     expect((await send(target.url, { body: 'x' })).status).toBe(504);

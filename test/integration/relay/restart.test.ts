@@ -47,7 +47,9 @@ describe('the relay as a process', () => {
     expect(welcome.resumeFrom).toBe(0);
     // Everything buffered arrives; count it by reading until the stream is quiet at the head.
     const head = (await (
-      await fetch(`${proc.url}/api/channels/${channel.id}`, { headers: { authorization: `Bearer ${channel.token}` } })
+      await fetch(`${proc.url}/api/channels/${channel.id}`, {
+        headers: { authorization: `Bearer ${channel.token}` },
+      })
     ).json()) as { lastSeq: number };
     const got = await sub.waitFor(head.lastSeq);
     const ids = new Set(got.map((r) => r.id as string));

@@ -30,7 +30,12 @@ describe('the subscriber stream', () => {
     relay = await startRelay();
     const channel = await relay.createChannel();
     await send(channel.url, { body: 'secret' });
-    const thief = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: 'guess', tokenIn: 'hello' });
+    const thief = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: 'guess',
+      tokenIn: 'hello',
+    });
     const closed = await thief.closed;
     expect(closed.code).toBe(4001);
     expect(thief.deliveries).toEqual([]);
@@ -41,7 +46,12 @@ describe('the subscriber stream', () => {
     relay = await startRelay();
     const channel = await relay.createChannel();
     await send(channel.url, { body: 'hi' });
-    const sub = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, tokenIn: 'hello' });
+    const sub = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      tokenIn: 'hello',
+    });
     const [got] = await sub.waitFor(1);
     expect(Buffer.from(got!.body).toString()).toBe('hi');
     await sub.close();
@@ -49,7 +59,12 @@ describe('the subscriber stream', () => {
 
   it('closes with 4004 for an unknown channel named in the path when the token is in hello', async () => {
     relay = await startRelay();
-    const sub = connectSubscriber({ relayUrl: relay.url, channelId: 'ch_none', token: 'x', tokenIn: 'hello' });
+    const sub = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: 'ch_none',
+      token: 'x',
+      tokenIn: 'hello',
+    });
     expect((await sub.closed).code).toBe(4004);
   });
 
@@ -81,11 +96,21 @@ describe('the subscriber stream', () => {
   it('closes 4000 for a message of an unknown type and for a message before hello', async () => {
     relay = await startRelay();
     const channel = await relay.createChannel();
-    const early = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, sendHello: false });
+    const early = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      sendHello: false,
+    });
     await once(early.ws, 'open');
     early.ws.send('{"type":"ack","seq":1}');
     expect((await early.closed).reason).toMatch(/before the handshake/);
-    const odd = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, sendHello: false });
+    const odd = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      sendHello: false,
+    });
     await once(odd.ws, 'open');
     odd.ws.send('{"type":"gimme"}');
     expect(await odd.closed).toEqual({ code: 4000, reason: "unknown message type 'gimme'" });
@@ -94,7 +119,12 @@ describe('the subscriber stream', () => {
   it('closes 4008 when no hello arrives in time', async () => {
     relay = await startRelay({ handshakeTimeoutMs: 100 });
     const channel = await relay.createChannel();
-    const sub = connectSubscriber({ relayUrl: relay.url, channelId: channel.id, token: channel.token, sendHello: false });
+    const sub = connectSubscriber({
+      relayUrl: relay.url,
+      channelId: channel.id,
+      token: channel.token,
+      sendHello: false,
+    });
     expect((await sub.closed).code).toBe(4008);
   });
 
@@ -106,7 +136,9 @@ describe('the subscriber stream', () => {
       autoPong: false,
     });
     await once(ws, 'open');
-    ws.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, subscriberId: 'mute', lastSeq: 0 }));
+    ws.send(
+      JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, subscriberId: 'mute', lastSeq: 0 }),
+    );
     const [code] = (await once(ws, 'close')) as [number];
     expect(code).toBe(1006);
   });

@@ -32,7 +32,8 @@ describe('the SQLite delivery store', () => {
   beforeEach(async () => {
     dir = tempDir();
     store = openSqliteDeliveryStore(dir);
-    for (const id of [A, B]) await store.createChannel({ id, tokenHash: Buffer.alloc(32), responseMode: 'ack', createdAt: 0 });
+    for (const id of [A, B])
+      await store.createChannel({ id, tokenHash: Buffer.alloc(32), responseMode: 'ack', createdAt: 0 });
   });
   afterEach(async () => {
     await store.close();
@@ -40,9 +41,9 @@ describe('the SQLite delivery store', () => {
   });
 
   it('refuses a second channel with the same id as name_taken', async () => {
-    await expect(store.createChannel({ id: A, tokenHash: Buffer.alloc(32), responseMode: 'ack', createdAt: 0 })).rejects.toThrow(
-      AppError,
-    );
+    await expect(
+      store.createChannel({ id: A, tokenHash: Buffer.alloc(32), responseMode: 'ack', createdAt: 0 }),
+    ).rejects.toThrow(AppError);
   });
 
   it('numbers each channel on its own, in batch order, and reads back exact requests', async () => {
@@ -73,7 +74,11 @@ describe('the SQLite delivery store', () => {
 
   it('keeps deliveries of a channel that never had a subscriber', async () => {
     await store.append([delivery(), delivery()]);
-    expect(await store.prune({ olderThan: 0, maxChannelBytes: 1e9 })).toEqual({ acked: 0, retention: 0, byteCap: 0 });
+    expect(await store.prune({ olderThan: 0, maxChannelBytes: 1e9 })).toEqual({
+      acked: 0,
+      retention: 0,
+      byteCap: 0,
+    });
     expect((await store.stats()).buffered).toBe(2);
   });
 
