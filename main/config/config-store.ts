@@ -17,15 +17,21 @@ import { PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-
 export type * from './config-types';
 
 /** The editable fields of a forward rule (Omit would lose them to ForwardRule's index signature). */
-export type ForwardRuleFields = Pick<ForwardRule, 'channelId' | 'targets' | 'enabled' | 'timeoutMs' | 'retry'>;
+export type ForwardRuleFields = Pick<
+  ForwardRule,
+  'channelId' | 'targets' | 'enabled' | 'timeoutMs' | 'retry'
+>;
 
 export interface ConfigStore {
   /** The config file's path. */
   readonly file: string;
   /** The current config. Do not mutate it: use `update`. */
   get(): Readonly<HooklineConfig>;
-  /** Applies `fn` to a copy and writes it atomically; resolves once the file is written. */
-  update(fn: (config: HooklineConfig) => void): Promise<void>;
+  /**
+   * Applies `fn` to a copy of the latest config (re-read when another process changed the file) and writes
+   * it atomically; resolves once written. `fn` may return false to write nothing.
+   */
+  update(fn: (config: HooklineConfig) => void | boolean): Promise<void>;
   getChannel(id: string): ChannelConfig | undefined;
   /** Adds the channel, or replaces the one with the same id. */
   upsertChannel(channel: ChannelConfig): Promise<void>;
@@ -56,18 +62,36 @@ export async function openConfig(dataDir: string): Promise<ConfigStore> {
   // Written on first open, and when defaults were filled in, so the subscriber id is stable from now on.
   if (loaded === null || JSON.stringify(loaded) !== JSON.stringify(db.data)) await db.write();
 
+  /**
+   * Picks up edits made by another process (`hookline` in a second terminal, a text editor). Readers are
+   * lenient, keeping the last good config while a hand edit is half-done; writers are strict, so an update
+   * never overwrites a file it could not read.
+   */
+  const refresh = (strict: boolean): void => {
+    try {
+      const fresh = adapter.readIfChanged();
+      if (fresh) db.data = normalise(fresh, file);
+    } catch (e: unknown) {
+      if (strict) throw e;
+    }
+  };
+
   let queue: Promise<void> = Promise.resolve();
-  const update = (fn: (config: HooklineConfig) => void): Promise<void> => {
+  const update = (fn: (config: HooklineConfig) => void | boolean): Promise<void> => {
     const run = async (): Promise<void> => {
+      refresh(true);
       const previous = db.data;
       const draft = structuredClone(previous);
-      fn(draft);
+      if (fn(draft) === false) return;
       db.data = draft;
       try {
         await db.write();
       } catch (e: unknown) {
         db.data = previous;
-        throw new AppError('config_error', `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new AppError(
+          'config_error',
+          `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     };
     const next = queue.then(run);
@@ -79,9 +103,15 @@ export async function openConfig(dataDir: string): Promise<ConfigStore> {
 
   return {
     file,
-    get: () => db.data,
+    get: () => {
+      refresh(false);
+      return db.data;
+    },
     update,
-    getChannel: (id) => db.data.channels.find((c) => c.id === id),
+    getChannel: (id) => {
+      refresh(false);
+      return db.data.channels.find((c) => c.id === id);
+    },
     upsertChannel: (channel) =>
       update((c) => {
         const i = c.channels.findIndex((x) => x.id === channel.id);
@@ -89,37 +119,51 @@ export async function openConfig(dataDir: string): Promise<ConfigStore> {
         else c.channels.push(channel);
       }),
     removeChannel: async (id) => {
-      if (!db.data.channels.some((c) => c.id === id)) return false;
+      let found = false;
       await update((c) => {
+        found = c.channels.some((x) => x.id === id);
         c.channels = c.channels.filter((x) => x.id !== id);
         c.forwardRules = c.forwardRules.filter((r) => r.channelId !== id);
+        return found;
       });
-      return true;
+      return found;
     },
-    defaultChannelFor: (relayUrl) =>
-      db.data.channels
+    defaultChannelFor: (relayUrl) => {
+      refresh(false);
+      return db.data.channels
         .filter((c) => sameRelay(c.relayUrl, relayUrl))
-        .sort((a, b) => a.createdAt - b.createdAt)[0],
-    forwardRulesFor: (channelId) =>
-      db.data.forwardRules.filter((r) => r.enabled && (r.channelId === '*' || r.channelId === channelId)),
+        .sort((a, b) => a.createdAt - b.createdAt)[0];
+    },
+    forwardRulesFor: (channelId) => {
+      refresh(false);
+      return db.data.forwardRules.filter(
+        (r) => r.enabled && (r.channelId === '*' || r.channelId === channelId),
+      );
+    },
     addForwardRule: async (rule) => {
       const added: ForwardRule = { ...rule, id: rule.id ?? `fwd_${randomBytes(9).toString('base64url')}` };
       await update((c) => void c.forwardRules.push(added));
       return added;
     },
     updateForwardRule: async (id, patch) => {
-      if (!db.data.forwardRules.some((r) => r.id === id)) throw ruleNotFound(id);
       let updated: ForwardRule | undefined;
       await update((c) => {
-        c.forwardRules = c.forwardRules.map((r) => (r.id === id ? (updated = { ...r, ...patch, id } as ForwardRule) : r));
+        const i = c.forwardRules.findIndex((r) => r.id === id);
+        const rule = c.forwardRules[i];
+        if (!rule) return false;
+        c.forwardRules[i] = updated = { ...rule, ...patch, id } as ForwardRule;
       });
       if (!updated) throw ruleNotFound(id);
       return updated;
     },
     removeForwardRule: async (id) => {
-      if (!db.data.forwardRules.some((r) => r.id === id)) return false;
-      await update((c) => void (c.forwardRules = c.forwardRules.filter((r) => r.id !== id)));
-      return true;
+      let found = false;
+      await update((c) => {
+        found = c.forwardRules.some((r) => r.id === id);
+        c.forwardRules = c.forwardRules.filter((r) => r.id !== id);
+        return found;
+      });
+      return found;
     },
   };
 }
@@ -142,8 +186,12 @@ function normalise(data: unknown, file: string): HooklineConfig {
   for (const key of ['channels', 'forwardRules', 'workflows'] as const) {
     if (data[key] !== undefined && !Array.isArray(data[key])) throw invalid(file, `'${key}' must be a list`);
   }
-  if (data.settings !== undefined && !isJsonObject(data.settings)) throw invalid(file, "'settings' must be an object");
-  if (data.subscriberId !== undefined && (typeof data.subscriberId !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(data.subscriberId))) {
+  if (data.settings !== undefined && !isJsonObject(data.settings))
+    throw invalid(file, "'settings' must be an object");
+  if (
+    data.subscriberId !== undefined &&
+    (typeof data.subscriberId !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(data.subscriberId))
+  ) {
     throw invalid(file, "'subscriberId' must be 1–128 letters, digits or _.:-");
   }
   const settings = isJsonObject(data.settings) ? data.settings : {};
@@ -160,7 +208,10 @@ function normalise(data: unknown, file: string): HooklineConfig {
 }
 
 function invalid(file: string, what: string): AppError {
-  return new AppError('config_error', `${file} is not a Hookline config: ${what}; fix it or move it aside; nothing was changed`);
+  return new AppError(
+    'config_error',
+    `${file} is not a Hookline config: ${what}; fix it or move it aside; nothing was changed`,
+  );
 }
 
 function ruleNotFound(id: string): AppError {

@@ -5,7 +5,7 @@
 /** The 1-based line of the first syntax error in `text` (the last line when the text just ends early). */
 export function jsonErrorLine(text: string): number {
   const offset = firstErrorOffset(text);
-  return text.slice(0, Math.min(offset, text.trimEnd().length)).split("\n").length;
+  return text.slice(0, Math.min(offset, text.trimEnd().length)).split('\n').length;
 }
 
 class Stop {

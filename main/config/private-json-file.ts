@@ -1,6 +1,7 @@
 // A lowdb adapter for the data dir's JSON files (config.json, secrets.json): human-readable, written
 // atomically (lowdb's steno writer: temp file + rename), readable by the owner only (0600, tokens and
 // secrets live in them), and a file that is not JSON is reported with its line and never overwritten.
+import { readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adapter } from 'lowdb';
@@ -23,6 +24,8 @@ export class PrivateJsonFile<T> implements Adapter<T> {
   readonly #text: TextFile;
   /** steno's temp file, same folder: `.<name>.tmp`. */
   readonly #temp: string;
+  /** Identity of the file as last read or written (inode, size, mtime): a change means another writer. */
+  #stamp: string | undefined;
 
   constructor(file: string) {
     this.#file = file;
@@ -32,8 +35,36 @@ export class PrivateJsonFile<T> implements Adapter<T> {
 
   /** The parsed file, or null when it does not exist. Throws AppError('config_error') when it is not JSON. */
   async read(): Promise<T | null> {
+    this.#stamp = this.#currentStamp(); // before reading, so a write that lands meanwhile is seen next time
     const text = await this.#text.read();
-    if (text === null) return null;
+    return text === null ? null : this.#parse(text);
+  }
+
+  /**
+   * The parsed file when another process changed it since this adapter last read or wrote it (null when
+   * it was deleted); undefined when it is unchanged. Synchronous, so getters can stay synchronous: one
+   * stat per call. Throws AppError('config_error') when the changed file is not JSON.
+   */
+  readIfChanged(): T | null | undefined {
+    const stamp = this.#currentStamp();
+    if (stamp === this.#stamp) return undefined;
+    const data = stamp === undefined ? null : this.#parse(readFileSync(this.#file, 'utf8'));
+    // Only once parsed: a broken file stays "changed", so the next writer checks it again and refuses.
+    this.#stamp = stamp;
+    return data;
+  }
+
+  async write(data: T): Promise<void> {
+    // Create the temp file 0600 before steno writes into it, so the renamed file is never readable by
+    // others, not even between the rename and the chmod below.
+    await (await open(this.#temp, 'a', PRIVATE_FILE_MODE)).close();
+    await chmod(this.#temp, PRIVATE_FILE_MODE);
+    await this.#text.write(`${JSON.stringify(data, null, 2)}\n`);
+    await chmod(this.#file, PRIVATE_FILE_MODE);
+    this.#stamp = this.#currentStamp();
+  }
+
+  #parse(text: string): T {
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -44,13 +75,13 @@ export class PrivateJsonFile<T> implements Adapter<T> {
     }
   }
 
-  async write(data: T): Promise<void> {
-    // Create the temp file 0600 before steno writes into it, so the renamed file is never readable by
-    // others, not even between the rename and the chmod below.
-    await (await open(this.#temp, 'a', PRIVATE_FILE_MODE)).close();
-    await chmod(this.#temp, PRIVATE_FILE_MODE);
-    await this.#text.write(`${JSON.stringify(data, null, 2)}\n`);
-    await chmod(this.#file, PRIVATE_FILE_MODE);
+  #currentStamp(): string | undefined {
+    try {
+      const st = statSync(this.#file);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -30,32 +30,51 @@ export interface SecretsStore {
 type SecretsFile = Record<string, string>;
 
 /** Opens `<dataDir>/secrets.json` (created on the first `set`). Throws AppError('config_error') for a bad file. */
-export async function openSecrets(dataDir: string, options: { cipher?: SecretCipher } = {}): Promise<SecretsStore> {
+export async function openSecrets(
+  dataDir: string,
+  options: { cipher?: SecretCipher } = {},
+): Promise<SecretsStore> {
   await ensurePrivateDir(dataDir);
   const file = join(dataDir, 'secrets.json');
-  const db = new Low<SecretsFile>(new PrivateJsonFile<SecretsFile>(file), {});
+  const adapter = new PrivateJsonFile<SecretsFile>(file);
+  const db = new Low<SecretsFile>(adapter, {});
   await db.read();
-  const data: unknown = db.data;
-  if (!isJsonObject(data) || Object.values(data).some((v) => typeof v !== 'string')) {
-    throw new AppError(
-      'config_error',
-      `${file} must be a JSON object of names to string values; fix it or move it aside; nothing was changed`,
-    );
-  }
+  if (!isSecretsFile(db.data)) throw badFile(file);
   const cipher = options.cipher;
 
+  /**
+   * Picks up `hookline secrets set` run in another terminal while the app runs. Lenient for readers (keep
+   * the last good values), strict for writers (never overwrite a file that could not be read).
+   */
+  const refresh = (strict: boolean): void => {
+    try {
+      const fresh: unknown = adapter.readIfChanged();
+      if (fresh === undefined) return;
+      if (fresh === null) db.data = {};
+      else if (isSecretsFile(fresh)) db.data = fresh;
+      else throw badFile(file);
+    } catch (e: unknown) {
+      if (strict) throw e;
+    }
+  };
+
   let queue: Promise<void> = Promise.resolve();
-  const write = (fn: (secrets: SecretsFile) => void): Promise<void> => {
+  /** Edits a copy of the latest secrets and writes it; `fn` returns false to write nothing. */
+  const write = (fn: (secrets: SecretsFile) => void | boolean): Promise<void> => {
     const next = queue.then(async () => {
+      refresh(true);
       const previous = db.data;
       const draft = { ...previous };
-      fn(draft);
+      if (fn(draft) === false) return;
       db.data = draft;
       try {
         await db.write();
       } catch (e: unknown) {
         db.data = previous;
-        throw new AppError('config_error', `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new AppError(
+          'config_error',
+          `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     });
     queue = next.catch(() => undefined);
@@ -65,23 +84,45 @@ export async function openSecrets(dataDir: string, options: { cipher?: SecretCip
   return {
     file,
     get: (name) => {
+      refresh(false);
       const stored = Object.hasOwn(db.data, name) ? db.data[name] : undefined;
       return stored === undefined || !cipher ? stored : cipher.decrypt(stored);
     },
     set: (name, value) => {
       if (!SECRET_NAME_PATTERN.test(name)) {
         return Promise.reject(
-          new AppError('bad_request', `'${name}' is not a secret name: use letters, digits and _, not starting with a digit`),
+          new AppError(
+            'bad_request',
+            `'${name}' is not a secret name: use letters, digits and _, not starting with a digit`,
+          ),
         );
       }
       const stored = cipher ? cipher.encrypt(value) : value;
       return write((s) => void (s[name] = stored));
     },
-    listNames: () => Object.keys(db.data).sort(),
+    listNames: () => {
+      refresh(false);
+      return Object.keys(db.data).sort();
+    },
     delete: async (name) => {
-      if (!Object.hasOwn(db.data, name)) return false;
-      await write((s) => void delete s[name]);
-      return true;
+      let found = false;
+      await write((s) => {
+        found = Object.hasOwn(s, name);
+        delete s[name];
+        return found;
+      });
+      return found;
     },
   };
+}
+
+function isSecretsFile(data: unknown): data is SecretsFile {
+  return isJsonObject(data) && Object.values(data).every((v) => typeof v === 'string');
+}
+
+function badFile(file: string): AppError {
+  return new AppError(
+    'config_error',
+    `${file} must be a JSON object of names to string values; fix it or move it aside; nothing was changed`,
+  );
 }

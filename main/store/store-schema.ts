@@ -123,7 +123,10 @@ export function migrate(db: Database.Database, file: string): void {
   if (current === 0) {
     // A SQLite file at version 0 that already has tables belongs to something else; migrating it would
     // fail half-way on a name clash or, worse, succeed next to someone else's data.
-    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get();
+    const tables = db
+      .prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .get();
     // Re-read the version: another process may have just created the schema (same commit as its tables).
     if (typeof tables === 'number' && tables > 0 && userVersion(db) === 0) {
       throw new AppError(

@@ -30,7 +30,7 @@ const WORDS = (
 /** A deterministic pseudo-random generator, so every run stores the same data. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** A ~1 KB JSON body of varied words; every 25,000th carries the rare word. */
@@ -38,7 +38,12 @@ function makeRequest(i: number, rand: () => number): StoredRequest {
   const words: string[] = [];
   while (words.join(' ').length < 820) words.push(WORDS[Math.floor(rand() * WORDS.length)]!);
   if (i % 25_000 === 12_345) words.splice(5, 0, RARE);
-  const json = JSON.stringify({ id: `evt_${i}`, type: 'invoice.paid', amount: i % 9973, description: words.join(' ') });
+  const json = JSON.stringify({
+    id: `evt_${i}`,
+    type: 'invoice.paid',
+    amount: i % 9973,
+    description: words.join(' '),
+  });
   return {
     id: asRequestId(`req_${i.toString(36).padStart(8, '0')}`),
     channelId: asChannelId(i % 10 === 0 ? 'other' : 'main'),
@@ -105,12 +110,16 @@ try {
   const newestPage = timeMany(200, () => store.listRequests({ limit: 50 }));
   const channelPage = timeMany(200, () => store.listRequests({ channelId: 'other', limit: 50 }));
   const deepCursor = store.listRequests({ limit: 1000 }).next;
-  const olderPage = timeMany(200, () => store.listRequests({ limit: 50, ...(deepCursor ? { before: deepCursor } : {}) }));
+  const olderPage = timeMany(200, () =>
+    store.listRequests({ limit: 50, ...(deepCursor ? { before: deepCursor } : {}) }),
+  );
   let hits = 0;
   const rareSearch = timeMany(30, () => (hits = store.searchBodies(RARE, 50).length));
   const rareFilter = timeMany(30, () => store.listRequests({ filter: `${RARE} method:POST` }));
   const commonSearch = timeMany(10, () => store.searchBodies('refund', 50));
-  const keyFilter = timeMany(30, () => store.listRequests({ filter: 'method:POST path:/webhooks', limit: 50 }));
+  const keyFilter = timeMany(30, () =>
+    store.listRequests({ filter: 'method:POST path:/webhooks', limit: 50 }),
+  );
   store.close();
 
   const opens: number[] = [];
@@ -126,16 +135,49 @@ try {
   const row = (what: string, value: string, target: string, ok: boolean): string =>
     `${what.padEnd(44)} ${value.padStart(14)}   target ${target.padEnd(10)} ${ok ? 'ok' : 'MISSED'}`;
   console.log(`event store at ${COUNT.toLocaleString('en')} requests (~1 KB JSON bodies), ${mb} MB file`);
-  console.log(row(`insert, batches of ${BATCH}`, `${Math.round(insertRate)}/s`, '≥ 5000/s', insertRate >= 5000));
-  console.log(`${'  bare table reference (no indexes, no FTS)'.padEnd(44)} ${`${Math.round(bareRate)}/s`.padStart(14)}   ratio ${(insertRate / bareRate).toFixed(2)}×; ${batchMs.toFixed(2)} ms per batch`);
-  console.log(row('newest page of 50 (median of 200)', `${newestPage.toFixed(2)} ms`, '≤ 20 ms', newestPage <= 20));
-  console.log(row('newest page of 50, one channel', `${channelPage.toFixed(2)} ms`, '≤ 20 ms', channelPage <= 20));
-  console.log(row('page of 50 after 1000 (cursor)', `${olderPage.toFixed(2)} ms`, '≤ 20 ms', olderPage <= 20));
-  console.log(row(`body search, rare word (${hits} hits, median of 30)`, `${rareSearch.toFixed(2)} ms`, '≤ 200 ms', rareSearch <= 200));
-  console.log(row('filter: rare word + method', `${rareFilter.toFixed(2)} ms`, '≤ 200 ms', rareFilter <= 200));
-  console.log(row('body search, common word (newest 50)', `${commonSearch.toFixed(2)} ms`, '≤ 200 ms', commonSearch <= 200));
+  console.log(
+    row(`insert, batches of ${BATCH}`, `${Math.round(insertRate)}/s`, '≥ 5000/s', insertRate >= 5000),
+  );
+  console.log(
+    `${'  bare table reference (no indexes, no FTS)'.padEnd(44)} ${`${Math.round(bareRate)}/s`.padStart(14)}   ratio ${(insertRate / bareRate).toFixed(2)}×; ${batchMs.toFixed(2)} ms per batch`,
+  );
+  console.log(
+    row('newest page of 50 (median of 200)', `${newestPage.toFixed(2)} ms`, '≤ 20 ms', newestPage <= 20),
+  );
+  console.log(
+    row('newest page of 50, one channel', `${channelPage.toFixed(2)} ms`, '≤ 20 ms', channelPage <= 20),
+  );
+  console.log(
+    row('page of 50 after 1000 (cursor)', `${olderPage.toFixed(2)} ms`, '≤ 20 ms', olderPage <= 20),
+  );
+  console.log(
+    row(
+      `body search, rare word (${hits} hits, median of 30)`,
+      `${rareSearch.toFixed(2)} ms`,
+      '≤ 200 ms',
+      rareSearch <= 200,
+    ),
+  );
+  console.log(
+    row('filter: rare word + method', `${rareFilter.toFixed(2)} ms`, '≤ 200 ms', rareFilter <= 200),
+  );
+  console.log(
+    row(
+      'body search, common word (newest 50)',
+      `${commonSearch.toFixed(2)} ms`,
+      '≤ 200 ms',
+      commonSearch <= 200,
+    ),
+  );
   console.log(row('filter: method + path prefix', `${keyFilter.toFixed(2)} ms`, '≤ 20 ms', keyFilter <= 20));
-  console.log(row('open existing store + first page (median 7)', `${median(opens).toFixed(1)} ms`, '≤ 1000 ms', median(opens) <= 1000));
+  console.log(
+    row(
+      'open existing store + first page (median 7)',
+      `${median(opens).toFixed(1)} ms`,
+      '≤ 1000 ms',
+      median(opens) <= 1000,
+    ),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -34,7 +34,11 @@ describe('config.json', () => {
       channels: [],
       forwardRules: [],
       workflows: [],
-      settings: { forwardTimeoutMs: 30000, maxResponseBytes: 1048576, retention: { maxCount: expect.any(Number) } },
+      settings: {
+        forwardTimeoutMs: 30000,
+        maxResponseBytes: 1048576,
+        retention: { maxCount: expect.any(Number) },
+      },
     });
     expect(onDisk.subscriberId).toMatch(/^sub_[A-Za-z0-9_-]{8,}$/);
   });
@@ -63,7 +67,9 @@ describe('config.json', () => {
     writeFileSync(join(dataDir, 'config.json'), broken);
     await expect(openConfig(dataDir)).rejects.toMatchObject({
       code: 'config_error',
-      message: expect.stringMatching(/config\.json is not valid JSON \(line 3\): fix it or move it aside; nothing was changed/),
+      message: expect.stringMatching(
+        /config\.json is not valid JSON \(line 3\): fix it or move it aside; nothing was changed/,
+      ),
     });
     expect(readFileSync(join(dataDir, 'config.json'), 'utf8')).toBe(broken);
   });
@@ -72,7 +78,10 @@ describe('config.json', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'config.json'), '{"channels": {}}');
-    await expect(openConfig(dataDir)).rejects.toMatchObject({ code: 'config_error', message: expect.stringMatching(/'channels' must be a list/) });
+    await expect(openConfig(dataDir)).rejects.toMatchObject({
+      code: 'config_error',
+      message: expect.stringMatching(/'channels' must be a list/),
+    });
     expect(readFileSync(join(dataDir, 'config.json'), 'utf8')).toBe('{"channels": {}}');
   });
 
@@ -107,6 +116,29 @@ describe('config.json', () => {
   });
 });
 
+describe('another process editing the file', () => {
+  it('is seen by a running app, and updates build on its edit instead of overwriting it', async () => {
+    const app = await openConfig(dataDir);
+    const cli = await openConfig(dataDir);
+    await cli.addForwardRule({ channelId: '*', targets: ['http://localhost:3000'], enabled: true });
+    expect(app.forwardRulesFor('ch1')).toHaveLength(1);
+    await app.upsertChannel(channel());
+    const onDisk = JSON.parse(readFileSync(app.file, 'utf8'));
+    expect(onDisk.forwardRules).toHaveLength(1);
+    expect(onDisk.channels).toHaveLength(1);
+  });
+
+  it('keeps the last good config while a hand edit is broken, and refuses to write over it', async () => {
+    const app = await openConfig(dataDir);
+    await app.upsertChannel(channel());
+    const halfEdited = readFileSync(app.file, 'utf8').replace('"channels": [', '"channels": [,');
+    writeFileSync(app.file, halfEdited);
+    expect(app.get().channels).toHaveLength(1);
+    await expect(app.upsertChannel(channel({ id: 'ch2' }))).rejects.toMatchObject({ code: 'config_error' });
+    expect(readFileSync(app.file, 'utf8')).toBe(halfEdited);
+  });
+});
+
 describe('channels and forward rules', () => {
   it('finds the first channel created for a relay, ignoring a trailing slash', async () => {
     const config = await openConfig(dataDir);
@@ -120,7 +152,11 @@ describe('channels and forward rules', () => {
 
   it('adds, updates, lists and removes forward rules', async () => {
     const config = await openConfig(dataDir);
-    const own = await config.addForwardRule({ channelId: 'ch1', targets: ['http://localhost:3000'], enabled: true });
+    const own = await config.addForwardRule({
+      channelId: 'ch1',
+      targets: ['http://localhost:3000'],
+      enabled: true,
+    });
     const all = await config.addForwardRule({
       channelId: '*',
       targets: ['http://localhost:4000/hooks'],
@@ -135,8 +171,13 @@ describe('channels and forward rules', () => {
     expect(config.forwardRulesFor('ch1').map((r) => r.id)).toEqual([all.id]);
     expect(await config.removeForwardRule(all.id)).toBe(true);
     expect(await config.removeForwardRule(all.id)).toBe(false);
-    await expect(config.updateForwardRule('nope', { enabled: true })).rejects.toMatchObject({ code: 'not_found' });
-    expect((await openConfig(dataDir)).get().forwardRules.map((r) => r.id)).toEqual([own.id, expect.any(String)]);
+    await expect(config.updateForwardRule('nope', { enabled: true })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    expect((await openConfig(dataDir)).get().forwardRules.map((r) => r.id)).toEqual([
+      own.id,
+      expect.any(String),
+    ]);
   });
 
   it('removes a channel with its own forward rules', async () => {

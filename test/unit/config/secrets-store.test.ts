@@ -19,6 +19,15 @@ describe('secrets.json', () => {
     expect((await openSecrets(dataDir)).get('STRIPE_WEBHOOK_SECRET')).toBe('whsec_abc');
   });
 
+  it('sees a secret set by another process while running', async () => {
+    const app = await openSecrets(dataDir);
+    const cli = await openSecrets(dataDir);
+    await cli.set('LATE', 'v1');
+    expect(app.get('LATE')).toBe('v1');
+    await app.set('OTHER', 'v2');
+    expect((await openSecrets(dataDir)).listNames()).toEqual(['LATE', 'OTHER']);
+  });
+
   it('lists names only, never values', async () => {
     const secrets = await openSecrets(dataDir);
     await secrets.set('B_TOKEN', 'value-b');
@@ -57,7 +66,9 @@ describe('secrets.json', () => {
     writeFileSync(join(dataDir, 'secrets.json'), '{"A": 1}');
     await expect(openSecrets(dataDir)).rejects.toMatchObject({ code: 'config_error' });
     writeFileSync(join(dataDir, 'secrets.json'), '{"A": "x",}');
-    await expect(openSecrets(dataDir)).rejects.toMatchObject({ message: expect.stringMatching(/secrets\.json is not valid JSON \(line 1\)/) });
+    await expect(openSecrets(dataDir)).rejects.toMatchObject({
+      message: expect.stringMatching(/secrets\.json is not valid JSON \(line 1\)/),
+    });
     expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toBe('{"A": "x",}');
   });
 });
