@@ -28,6 +28,20 @@ export const FILTER_KEYS = [
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
+/** One-screen help for the filter language, for `hookline requests list --help` and the UI. */
+export const FILTER_HELP = `Filter: terms separated by spaces, all must match; '-' before a term negates it.
+  method:POST|PUT          HTTP method
+  status:2xx|404|error|none  status of the latest forward or replay
+  provider:stripe          detected provider
+  event:payment_intent     event type (prefix)
+  verified:valid|invalid|unsigned|no-secret
+  path:/webhooks           path after the channel URL (prefix)
+  channel:ID               channel
+  header:x-github-event    has this header; header:name=value for a value
+  pinned:true              pinned requests
+  after:2024-05-01 before:2024-05-02T12:00:00Z   received in a time range (ISO 8601 or epoch ms)
+  word "a phrase" pre*     full-text search in bodies, headers and path`;
+
 /** A latest-attempt status matcher: an HTTP class (2xx), one code, a failed attempt, or no attempt. */
 export type StatusMatch =
   { kind: 'class'; hundreds: number } | { kind: 'code'; code: number } | { kind: 'error' } | { kind: 'none' };

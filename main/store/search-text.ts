@@ -8,6 +8,8 @@ export const MAX_INDEXED_BODY_BYTES = 256 * 1024;
 const TEXTUAL_TYPE =
   /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|x-www-form-urlencoded|javascript|graphql|x-ndjson|yaml|x-yaml|csv))/i;
 
+const FORM_TYPE = /^\s*application\/x-www-form-urlencoded/i;
+
 const lossy = new TextDecoder('utf-8');
 const strict = new TextDecoder('utf-8', { fatal: true });
 
@@ -23,12 +25,33 @@ export function isTextualContentType(contentType: string | undefined): boolean {
 export function bodySearchText(body: Uint8Array, contentType: string | undefined): string {
   if (body.length === 0) return '';
   const bytes = body.length > MAX_INDEXED_BODY_BYTES ? cutAtCharBoundary(body, MAX_INDEXED_BODY_BYTES) : body;
-  if (isTextualContentType(contentType)) return lossy.decode(bytes);
+  if (isTextualContentType(contentType)) {
+    const text = lossy.decode(bytes);
+    return FORM_TYPE.test(contentType ?? '') ? `${text}\n${formDecoded(text)}` : text;
+  }
   try {
     return strict.decode(bytes);
   } catch {
     return '';
   }
+}
+
+/**
+ * A form body with its percent-escapes and '+' decoded, so `q=hello%20world` is found by 'world' (as raw
+ * text the tokenizer would see '20world'). A malformed escape leaves that field raw.
+ */
+function formDecoded(text: string): string {
+  return text
+    .split('&')
+    .map((field) => {
+      const spaced = field.replace(/\+/g, ' ');
+      try {
+        return decodeURIComponent(spaced);
+      } catch {
+        return spaced;
+      }
+    })
+    .join(' ');
 }
 
 /** One `name: value` line per header pair, so `header:` filters and bare words can find names and values. */
