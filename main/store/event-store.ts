@@ -1,7 +1,7 @@
 // The event store: captured requests, their attempts and each channel's delivery cursor, in one SQLite
 // file (better-sqlite3, WAL). insertRequests is the hot path of the pipe: one transaction per batch,
 // prepared statements, and the body bound as the caller's bytes without a copy.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../common/errors';
@@ -48,6 +48,7 @@ export function openEventStore(options: EventStoreOptions): EventStore {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    restrictMode(file);
     db.pragma('journal_mode = WAL'); // the first read: a file that is not SQLite fails here
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across app crashes, one fsync per checkpoint
     db.pragma('foreign_keys = ON');
@@ -273,6 +274,18 @@ function decodeCursor(cursor: string): [number, number] {
   const m = /^(\d+)\.(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!m) throw new AppError('bad_request', `'${cursor.slice(0, 40)}' is not a page cursor from this store`);
   return [Number(m[1]), Number(m[2])];
+}
+
+/**
+ * Owner-only (0600): captured bodies can hold personal data and tokens. SQLite gives the -wal and -shm files
+ * the database file's mode. Best effort: a file owned by someone else, or a filesystem without modes, stays.
+ */
+function restrictMode(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch {
+    // see above: not a reason to refuse to open
+  }
 }
 
 function notFound(id: string): AppError {

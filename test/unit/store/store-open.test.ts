@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +19,12 @@ describe('opening the store', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
+  });
+
+  it('keeps the database and its WAL readable by the owner only', () => {
+    t.store.insertRequests([aRequest()]);
+    expect(statSync(t.file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${t.file}-wal`).mode & 0o777).toBe(0o600);
   });
 
   it('migrates an existing empty SQLite file', () => {
