@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'send a correctly signed sample webhook to a URL',
     load: async () => (await import('./send-command')).runSendCommand,
   },
+  secrets: {
+    summary: 'secrets for verification and workflows: secrets set NAME | list | delete NAME',
+    load: async () => (await import('./secrets-command')).runSecretsCommand,
+  },
   relay: {
     summary: 'run a relay',
     load: async () => (await import('../../relay/relay-command')).runRelayCommand,

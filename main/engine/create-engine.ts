@@ -6,14 +6,14 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { AppError } from '../../common/errors';
 import { asSubscriberId, type RequestId } from '../../common/ids';
-import type { Attempt, CapturedRequest, ResponseMode, StoredRequest } from '../../common/model';
+import type { Attempt, CapturedRequest, RawHeaders, ResponseMode, StoredRequest } from '../../common/model';
 import type { WelcomeMessage } from '../../common/protocol';
 import { createRelay } from '../../relay/create-relay';
 import { openConfig, type ChannelConfig, type ConfigStore } from '../config/config-store';
 import { openSecrets, type SecretsStore } from '../config/secrets-store';
 import { createForwarder } from '../forward/forwarder';
 import { openEventStore, type EventStore } from '../store/event-store';
-import { answerChallenge, inspectRequest, type SecretConfig } from '../verify';
+import { answerChallenge, inspectRequest } from '../verify';
 import { createChannel, streamUrlFor } from './channel-setup';
 import { ForwardQueue } from './forward-queue';
 import { RelayClient, type ConnectionState } from './relay-client';
@@ -146,38 +146,49 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
 
   private onDeliveries(batch: CapturedRequest[]): void {
     const nowSec = Math.floor(this.now() / 1000);
-    const secretsFor = new Map<RequestId, SecretConfig | undefined>();
-    const enriched: StoredRequest[] = batch.map((request) => {
-      const verifiable = { ...request, url: publicUrlOf(this.channel, request) };
+    const checks = batch.map((captured) => {
+      const verifiable = { ...captured, url: publicUrlOf(this.channel, captured) };
       const secret = secretConfigFor(this.channel, this.secrets, verifiable);
-      secretsFor.set(request.id, secret);
-      return { ...request, ...inspectRequest(verifiable, secret, { now: nowSec }) };
+      const request: StoredRequest = { ...captured, ...inspectRequest(verifiable, secret, { now: nowSec }) };
+      return { request, verifiable, secret };
     });
-    const inserted = new Set<RequestId>(this.store.insertRequests(enriched));
+    const inserted = new Set<RequestId>(this.store.insertRequests(checks.map((c) => c.request)));
     const targets = this.targets();
-    for (const request of enriched) {
+    for (const { request, verifiable, secret } of checks) {
       if (!inserted.has(request.id)) continue; // a redelivery: already stored, shown and forwarded
       this.emit('request', request);
-      const verifiable = { ...request, url: publicUrlOf(this.channel, request) };
-      const challenge = answerChallenge(verifiable, secretsFor.get(request.id), { now: nowSec });
-      if (challenge) {
+      const challenge = answerChallenge(verifiable, secret, { now: nowSec });
+      if (challenge)
         this.client.sendResponse(request.id, challenge.status, challenge.headers, challenge.body);
-      }
       const first = targets.map((t) => this.queue.push(request, t))[0];
-      if (!challenge && this.responseMode === 'wait' && first) {
-        void first.then((a) => {
-          if (a.status !== undefined)
-            this.client.sendResponse(
-              request.id,
-              a.status,
-              a.responseHeaders ?? [],
-              a.responseBody ?? new Uint8Array(),
-            );
-          else
-            this.client.sendResponse(request.id, 502, [['content-type', 'application/json']], errorBody(a));
-        });
-      }
+      if (!challenge && this.responseMode === 'wait') this.answerSender(request, first);
     }
+  }
+
+  /** In `wait` mode the sender gets the first target's answer, or at once an `ack`-like one without targets. */
+  private answerSender(request: StoredRequest, first: Promise<Attempt> | undefined): void {
+    if (!first) {
+      this.client.sendResponse(request.id, 200, JSON_TYPE, encodeJson({ ok: true, id: request.id }));
+      return;
+    }
+    void first.then((a) => {
+      if (a.status !== undefined) {
+        this.client.sendResponse(
+          request.id,
+          a.status,
+          a.responseHeaders ?? [],
+          a.responseBody ?? new Uint8Array(),
+        );
+        return;
+      }
+      const message = `forward to ${a.url} failed: ${a.error?.message ?? 'no response'}`;
+      this.client.sendResponse(
+        request.id,
+        502,
+        JSON_TYPE,
+        encodeJson({ error: { code: 'target_error', message } }),
+      );
+    });
   }
 
   stop(graceMs = 5_000): Promise<void> {
@@ -192,10 +203,8 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   }
 }
 
-function errorBody(a: Attempt): Uint8Array {
-  const message = `forward to ${a.url} failed: ${a.error?.message ?? 'no response'}`;
-  return new TextEncoder().encode(JSON.stringify({ error: { code: 'target_error', message } }));
-}
+const JSON_TYPE: RawHeaders = [['content-type', 'application/json']];
+const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 async function listenPreferring(
   relay: ReturnType<typeof createRelay>,

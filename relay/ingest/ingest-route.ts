@@ -13,6 +13,7 @@ import { sendError } from '../http/http-errors';
 import type { RelayMetrics } from '../metrics';
 import type { RateLimiter } from '../rate-limiter';
 import type { GroupCommitter } from './group-commit';
+import { looksLikeHandshake } from './handshake-detect';
 import { readBody } from './read-body';
 import type { WaitOutcome, WaitRegistry } from './wait-registry';
 
@@ -34,6 +35,12 @@ export interface IngestContext {
   /** Counts captures in progress so a graceful shutdown can wait for them. */
   track(done: Promise<unknown>): void;
 }
+
+/**
+ * How long a sender that looks like a provider handshake is held for the app's answer on a channel not in
+ * `wait` mode, in ms: under Zoom's 3 s deadline. With no answer it gets the usual `ack` reply.
+ */
+const HANDSHAKE_HOLD_MS = 2_500;
 
 /** Seconds a `reject-offline` sender is told to wait before retrying. */
 const OFFLINE_RETRY_AFTER_SEC = 10;
@@ -83,15 +90,26 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
 
   const body = await readBody(req, ctx.maxBody);
   const requestId = newRequestId();
-  const waiting = channel.responseMode === 'wait' ? ctx.waits.hold(requestId, channel.id) : undefined;
+  const method = req.method ?? 'GET';
+  const headers = pairsFromFlat(req.rawHeaders);
+  const handshake =
+    channel.responseMode !== 'wait' &&
+    ctx.subscriberCount(channel.id) > 0 &&
+    looksLikeHandshake(method, query, headers, body);
+  const waiting =
+    channel.responseMode === 'wait'
+      ? ctx.waits.hold(requestId, channel.id)
+      : handshake
+        ? ctx.waits.hold(requestId, channel.id, HANDSHAKE_HOLD_MS)
+        : undefined;
   try {
     await ctx.committer.commit({
       id: requestId,
       channelId: channel.id,
-      method: req.method ?? 'GET',
+      method,
       path,
       query,
-      headers: pairsFromFlat(req.rawHeaders),
+      headers,
       body,
       receivedAt: ctx.now(),
       sourceIp: ip,
@@ -105,7 +123,9 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
   }
   ctx.metrics.bytes += body.byteLength;
   if (!waiting) return sendAccepted(res, requestId);
-  answerWaiting(ctx, res, requestId, await waiting);
+  const outcome = await waiting;
+  if (handshake && outcome.kind !== 'response') return sendAccepted(res, requestId);
+  answerWaiting(ctx, res, requestId, outcome);
 }
 
 /** '/h/<id>/a/b?x=1' → id, '/a/b', 'x=1' — all still percent-encoded, as sent. */

@@ -18,8 +18,8 @@ export class WaitRegistry {
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Starts holding a sender; the promise settles exactly once. */
-  hold(requestId: RequestId, channelId: ChannelId): Promise<WaitOutcome> {
+  /** Starts holding a sender (for `timeoutMs`, default the registry's); the promise settles exactly once. */
+  hold(requestId: RequestId, channelId: ChannelId, timeoutMs = this.timeoutMs): Promise<WaitOutcome> {
     return new Promise((resolve) => {
       const settle = (outcome: WaitOutcome) => {
         clearTimeout(waiter.timer);
@@ -28,7 +28,7 @@ export class WaitRegistry {
       };
       const waiter: Waiter = {
         channelId,
-        timer: setTimeout(() => settle({ kind: 'timeout' }), this.timeoutMs),
+        timer: setTimeout(() => settle({ kind: 'timeout' }), timeoutMs),
         settle,
       };
       this.waiters.set(requestId, waiter);

@@ -14,7 +14,10 @@ export interface CliProcess {
   /** Resolves with the first line (already printed or still to come) that matches. */
   waitFor(match: (line: Record<string, unknown>) => boolean, what?: string): Promise<Record<string, unknown>>;
   /** Resolves once `count` lines match. */
-  waitForCount(match: (line: Record<string, unknown>) => boolean, count: number): Promise<Array<Record<string, unknown>>>;
+  waitForCount(
+    match: (line: Record<string, unknown>) => boolean,
+    count: number,
+  ): Promise<Array<Record<string, unknown>>>;
   stderr(): string;
   /** SIGTERM (or the given signal) and wait for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -49,7 +52,9 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
       void exited.then((code) => {
         if (!watchers.has(check)) return;
         watchers.delete(check);
-        reject(new Error(`hookline ${args[0]} exited (${code}) before ${count} ${what} arrived; stderr:\n${err}`));
+        reject(
+          new Error(`hookline ${args[0]} exited (${code}) before ${count} ${what} arrived; stderr:\n${err}`),
+        );
       });
       check();
     });
@@ -77,5 +82,10 @@ export async function runCli(args: string[], input?: string | Uint8Array) {
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   child.stdin.end(input);
   const [code] = await once(child, 'exit');
-  return { code: code as number, stdout: Buffer.concat(out).toString(), stdoutBytes: Buffer.concat(out), stderr: err };
+  return {
+    code: code as number,
+    stdout: Buffer.concat(out).toString(),
+    stdoutBytes: Buffer.concat(out),
+    stderr: err,
+  };
 }

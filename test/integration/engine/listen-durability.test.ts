@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCli, type CliProcess } from '../../helpers/cli-process';
-import { spawnRelay, type RelayProcess } from '../../helpers/relay-process';
+import { spawnRelay } from '../../helpers/relay-process';
 import { send } from '../../helpers/relay-http';
 import { startTargetServer, type TargetServer } from '../../helpers/target-server';
 

@@ -139,6 +139,41 @@ describe('hookline listen', () => {
     expect(detail.attempts[0]!.responseHeaders).toContainEqual(['X-Target', 'yes']);
   });
 
+  it('in wait mode, answers the sender with the target’s response', async () => {
+    const waitTarget = await startTargetServer();
+    waitTarget.respondWith({
+      status: 418,
+      headers: [
+        ['X-From', 'target'],
+        ['Content-Type', 'text/plain'],
+      ],
+      body: 'teapot',
+    });
+    const app = startCli([
+      'listen',
+      '--relay',
+      relay.url,
+      '--data-dir',
+      tmp('hookline-listen-'),
+      '--response-mode',
+      'wait',
+      '--forward',
+      waitTarget.url,
+      '--json',
+    ]);
+    try {
+      const u = (await app.waitFor((l) => l.type === 'ready')).url as string;
+      await app.waitFor((l) => l.type === 'state' && l.state === 'connected');
+      const res = await send(u, { body: '{}' });
+      expect(res.status).toBe(418);
+      expect(res.headers['x-from']).toBe('target');
+      expect(res.body.toString()).toBe('teapot');
+    } finally {
+      await app.stop();
+      await waitTarget.close();
+    }
+  });
+
   it('records a refused target as data and keeps going', async () => {
     const refused = startCli([
       'listen',
