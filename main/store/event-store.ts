@@ -52,8 +52,6 @@ export function openEventStore(options: EventStoreOptions): EventStore {
     db.pragma('journal_mode = WAL'); // the first read: a file that is not SQLite fails here
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across app crashes, one fsync per checkpoint
     db.pragma('foreign_keys = ON');
-    if (process.env.HB_CACHE) db.pragma('cache_size = ' + process.env.HB_CACHE);
-    if (process.env.HB_TEMP) db.pragma('temp_store = MEMORY');
     migrate(db, file);
     return createEventStore(db, file, now);
   } catch (e: unknown) {
