@@ -34,6 +34,7 @@ Options:
   --max-body SIZE     largest request body (default 25mb)                      HOOKLINE_RELAY_MAX_BODY
   --retention TIME    how long unacked deliveries are kept (default 72h)       HOOKLINE_RELAY_RETENTION
   --admin-token T     require this bearer token to create channels             HOOKLINE_RELAY_ADMIN_TOKEN
+  --rate-limit N      requests/s per channel, bursts of 2N; 0 = no limits at all (default 200)  HOOKLINE_RELAY_RATE_LIMIT
   --json              print NDJSON events instead of text
   --help              show this help
 `;
@@ -63,6 +64,7 @@ async function run(args: string[], io: RelayCommandIo): Promise<number> {
         'max-body': { type: 'string' },
         retention: { type: 'string' },
         'admin-token': { type: 'string' },
+        'rate-limit': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -86,6 +88,7 @@ async function run(args: string[], io: RelayCommandIo): Promise<number> {
   const retention = usage(() => parseDuration(pick(values.retention, 'RETENTION') ?? '72h'));
   const adminToken = pick(values['admin-token'], 'ADMIN_TOKEN');
   const json = values.json;
+  const rate = parseRate(pick(values['rate-limit'], 'RATE_LIMIT'));
 
   const relay = createRelay({
     dataDir,
@@ -94,6 +97,8 @@ async function run(args: string[], io: RelayCommandIo): Promise<number> {
     maxBody,
     retention,
     adminToken,
+    ...(rate ? { channelRateLimit: rate } : {}),
+    ...(rate?.ratePerSec === Infinity ? { ipRateLimit: rate } : {}),
     logger: {
       info: () => {},
       warn: (message) =>
@@ -126,6 +131,15 @@ async function run(args: string[], io: RelayCommandIo): Promise<number> {
 
 function nonEmpty(s: string | undefined): string | undefined {
   return s === undefined || s === '' ? undefined : s;
+}
+
+/** `--rate-limit N`: N/s per channel with bursts of 2N; 0 lifts the limit (e.g. a relay on loopback). */
+function parseRate(s: string | undefined): { ratePerSec: number; burst: number } | undefined {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0)
+    throw new RelayUsageError(`--rate-limit must be a number ≥ 0, got '${s}'`);
+  return n === 0 ? { ratePerSec: Infinity, burst: Infinity } : { ratePerSec: n, burst: 2 * n };
 }
 
 function parsePort(s: string): number {

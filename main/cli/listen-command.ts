@@ -19,6 +19,7 @@ Options:
   --admin-token T        the relay's admin token, to create a channel
   --data-dir DIR         where history and config live (default ~/.hookline)
   --json                 print NDJSON events: ready, request, attempt, state
+  --quiet                print the ready line and errors only, not a line per request
   --help                 show this help
 `;
 
@@ -32,6 +33,7 @@ export const runListenCommand: Command = async (args, io) => {
     'admin-token': { type: 'string' },
     'data-dir': { type: 'string' },
     json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -76,12 +78,15 @@ export const runListenCommand: Command = async (args, io) => {
     if (json) return out({ type: 'state', state, ...(detail ? { detail } : {}) });
     if (state !== 'connected') io.stderr.write(`relay: ${state}${detail ? ` (${detail})` : ''}\n`);
   });
+  const quiet = values.quiet ?? false;
   engine.on('request', (request) => {
+    if (quiet) return;
     if (json) return out({ type: 'request', request: requestJson(request) });
     if (targets.length === 0) io.stdout.write(formatRequestLine(request) + '\n');
     else waiting.set(request.id, request);
   });
   engine.on('attempt', (attempt: Attempt, request) => {
+    if (quiet) return;
     if (json) return out({ type: 'attempt', attempt: attemptJson(attempt) });
     if (waiting.delete(request.id)) io.stdout.write(formatRequestLine(request, attempt) + '\n');
     else io.stdout.write(`  ${formatAttempt(attempt)}\n`);

@@ -9,13 +9,15 @@ import { asSubscriberId, type RequestId } from '../../common/ids';
 import type { Attempt, CapturedRequest, RawHeaders, ResponseMode, StoredRequest } from '../../common/model';
 import type { WelcomeMessage } from '../../common/protocol';
 import { createRelay } from '../../relay/create-relay';
-import { openConfig, type ChannelConfig, type ConfigStore } from '../config/config-store';
+import { openConfig, type ChannelConfig, type ConfigStore, type RetryPolicy } from '../config/config-store';
 import { openSecrets, type SecretsStore } from '../config/secrets-store';
+import { sendWithRetry } from '../forward/forward-retry';
 import { createForwarder } from '../forward/forwarder';
 import { openEventStore, type EventStore } from '../store/event-store';
 import { answerChallenge, inspectRequest } from '../verify';
 import { createChannel, streamUrlFor } from './channel-setup';
-import { ForwardQueue } from './forward-queue';
+import { AttemptWriter } from './attempt-writer';
+import { ForwardQueue, type ForwardTarget } from './forward-queue';
 import { RelayClient, type ConnectionState } from './relay-client';
 import { publicUrlOf, secretConfigFor } from './secret-lookup';
 
@@ -32,6 +34,8 @@ export interface EngineOptions {
   adminToken?: string;
   /** Forward targets, added to the channel's saved forward rules. */
   forward?: string[];
+  /** Retries for the `forward` targets (saved rules carry their own). */
+  retry?: RetryPolicy;
   /** Port of the embedded relay; default: the one used last time, else a free one. */
   embeddedRelayPort?: number;
   now?: () => number;
@@ -68,7 +72,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   try {
     let relayUrl = options.relayUrl;
     if (!relayUrl) {
-      const relay = createRelay({ dataDir: join(options.dataDir, 'relay'), host: '127.0.0.1' });
+      // The embedded relay serves this machine alone: no rate limits to trip a local load test.
+      const unlimited = { ratePerSec: Infinity, burst: Infinity };
+      const relay = createRelay({
+        dataDir: join(options.dataDir, 'relay'),
+        host: '127.0.0.1',
+        channelRateLimit: unlimited,
+        ipRateLimit: unlimited,
+      });
       const remembered = options.embeddedRelayPort ?? config.get().settings.embeddedRelayPort;
       const bound = await listenPreferring(relay, remembered);
       closers.unshift(() => relay.close());
@@ -92,10 +103,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 }
 
 type Forwarder = ReturnType<typeof createForwarder>;
+type RuleTarget = ForwardTarget & { retry?: RetryPolicy; timeoutMs?: number };
 
 class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   private readonly client: RelayClient;
   private readonly queue: ForwardQueue;
+  private readonly attempts: AttemptWriter;
+  private readonly abort = new AbortController();
   private responseMode: ResponseMode;
   private stopping: Promise<void> | undefined;
 
@@ -112,12 +126,9 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   ) {
     super();
     this.responseMode = channel.responseMode;
+    this.attempts = new AttemptWriter(store);
     this.queue = new ForwardQueue({
-      send: (request, target) => this.forwarder.send(request, target, { kind: 'forward' }),
-      onAttempt: (attempt, request) => {
-        this.store.insertAttempt(attempt);
-        this.emit('attempt', attempt, request);
-      },
+      send: (request, target, onSent) => this.forward(request, target, onSent),
     });
     this.client = new RelayClient({
       streamUrl: streamUrlFor(relayUrl, channel.id),
@@ -136,12 +147,54 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
     this.client.start();
   }
 
-  /** Targets for this channel: `--forward` targets plus enabled saved rules. */
   targets(): string[] {
-    const rules = this.config
-      .get()
-      .forwardRules.filter((r) => r.enabled && (r.channelId === '*' || r.channelId === this.channel.id));
-    return [...new Set([...(this.options.forward ?? []), ...rules.flatMap((r) => r.targets)])];
+    return this.forwardTargets().map((t) => t.url);
+  }
+
+  /** `--forward` targets, then enabled saved rules for this channel; one entry per URL. */
+  private forwardTargets(): RuleTarget[] {
+    const seen = new Map<string, RuleTarget>();
+    for (const url of this.options.forward ?? []) {
+      seen.set(url, { url, ...(this.options.retry ? { retry: this.options.retry } : {}) });
+    }
+    for (const rule of this.config.forwardRulesFor(this.channel.id)) {
+      for (const url of rule.targets) {
+        if (seen.has(url)) continue;
+        const target: RuleTarget = { url };
+        if (rule.retry) target.retry = rule.retry;
+        if (rule.timeoutMs) target.timeoutMs = rule.timeoutMs;
+        seen.set(url, target);
+      }
+    }
+    return [...seen.values()];
+  }
+
+  /** One forward, with the rule's retries; every try is stored and shown. Resolves with the last. */
+  private async forward(request: StoredRequest, target: RuleTarget, onSent: () => void): Promise<Attempt> {
+    const record = (attempt: Attempt) => {
+      this.attempts.push(attempt);
+      this.emit('attempt', attempt, request);
+    };
+    const options = {
+      kind: 'forward' as const,
+      onSent,
+      ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
+    };
+    if (!target.retry) {
+      const attempt = await this.forwarder.send(request, target.url, options);
+      record(attempt);
+      return attempt;
+    }
+    // Retries wait out their backoff without holding up the requests behind this one.
+    const attempts = await sendWithRetry(this.forwarder, request, target.url, target.retry, {
+      ...options,
+      signal: this.abort.signal,
+      onAttempt: (a: Attempt) => {
+        onSent();
+        record(a);
+      },
+    });
+    return attempts[attempts.length - 1]!;
   }
 
   private onDeliveries(batch: CapturedRequest[]): void {
@@ -153,7 +206,7 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
       return { request, verifiable, secret };
     });
     const inserted = new Set<RequestId>(this.store.insertRequests(checks.map((c) => c.request)));
-    const targets = this.targets();
+    const targets = this.forwardTargets();
     for (const { request, verifiable, secret } of checks) {
       if (!inserted.has(request.id)) continue; // a redelivery: already stored, shown and forwarded
       this.emit('request', request);
@@ -197,6 +250,8 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.queue.idle(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
+      this.abort.abort();
+      this.attempts.flush();
       for (const close of this.closers) await close();
     })();
     return this.stopping;

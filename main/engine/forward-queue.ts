@@ -1,44 +1,86 @@
-// Forwards each stored request to every target of its channel, in delivery order per target, without
-// holding up storage and acks: the pipe keeps accepting while a slow target catches up.
+// Forwards stored requests to their targets without holding up storage and acks. Per target, requests
+// go out in delivery order: each one is written to its socket only after the one before it was, so a
+// target receives them in order, while up to `window` of them await their answers at once. That keeps
+// order without paying one round trip per request (window 1 waits for each answer: strict order).
 import type { Attempt, StoredRequest } from '../../common/model';
 
+export interface ForwardTarget {
+  url: string;
+  /** Requests awaiting an answer at once (default 32; 1 = wait for each answer). */
+  window?: number;
+}
+
 export interface ForwardQueueOptions {
-  send: (request: StoredRequest, target: string) => Promise<Attempt>;
-  /** Called with each finished attempt (stored by the caller). */
-  onAttempt: (attempt: Attempt, request: StoredRequest, target: string) => void;
+  /** Sends one request; must call `onSent` once its bytes are written (or it failed). */
+  send: (request: StoredRequest, target: ForwardTarget, onSent: () => void) => Promise<Attempt>;
+}
+
+class Lane {
+  private lastSent: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private readonly slots: Array<() => void> = [];
+
+  constructor(private readonly window: number) {}
+
+  /** Runs `fn` after the previous request of this lane was sent and a window slot is free. */
+  run(fn: (onSent: () => void) => Promise<Attempt>): Promise<Attempt> {
+    const previous = this.lastSent;
+    let markSent!: () => void;
+    this.lastSent = new Promise<void>((resolve) => (markSent = resolve));
+    return (async () => {
+      await previous;
+      await this.acquire();
+      try {
+        return await fn(markSent);
+      } finally {
+        markSent();
+        this.release();
+      }
+    })();
+  }
+
+  private acquire(): Promise<void> {
+    if (this.inFlight < this.window) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.slots.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.slots.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
 }
 
 export class ForwardQueue {
-  private readonly tails = new Map<string, Promise<void>>();
-  private inFlight = 0;
+  private readonly lanes = new Map<string, Lane>();
+  private pendingCount = 0;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: ForwardQueueOptions) {}
 
-  /** Queues one request for one target; returns the attempt once it has been made. */
-  push(request: StoredRequest, target: string): Promise<Attempt> {
-    this.inFlight++;
-    const previous = this.tails.get(target) ?? Promise.resolve();
-    const attempt = previous.then(() => this.options.send(request, target));
-    const tail = attempt.then(
-      (a) => this.options.onAttempt(a, request, target),
-      () => undefined,
-    );
-    this.tails.set(target, tail);
-    void tail.finally(() => {
-      if (this.tails.get(target) === tail) this.tails.delete(target);
-      if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  /** Queues one request for one target; resolves with the attempt once it has been made. */
+  push(request: StoredRequest, target: ForwardTarget): Promise<Attempt> {
+    let lane = this.lanes.get(target.url);
+    if (!lane) this.lanes.set(target.url, (lane = new Lane(Math.max(1, target.window ?? 32))));
+    this.pendingCount++;
+    const attempt = lane.run((onSent) => this.options.send(request, target, onSent));
+    void attempt.finally(() => {
+      if (--this.pendingCount === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
     return attempt;
   }
 
+  /** Forwards queued or awaiting an answer. */
   get pending(): number {
-    return this.inFlight;
+    return this.pendingCount;
   }
 
   /** Resolves when every queued forward has finished. */
   idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.pendingCount === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 }

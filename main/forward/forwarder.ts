@@ -43,6 +43,11 @@ export interface SendOptions {
   extraHeaders?: RawHeaders;
   /** Cancels the send; the attempt then records error code 'aborted'. */
   signal?: AbortSignal;
+  /**
+   * Called when the request has been written to the socket, before its answer: lets a caller start the
+   * next request to the same target while keeping the order in which targets receive them.
+   */
+  onSent?: () => void;
 }
 
 export interface Forwarder {
@@ -102,7 +107,12 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
     const deadline = opts?.timeoutMs ?? timeoutMs;
     const agent = resolved.protocol === 'https:' ? httpsAgent : httpAgent;
     const input = { target: resolved, method: req.method, headers, body: req.body, agent, maxResponseBytes };
-    let result = await exchange({ ...input, timeoutMs: deadline, signal: opts?.signal });
+    let result = await exchange({
+      ...input,
+      timeoutMs: deadline,
+      signal: opts?.signal,
+      onSent: opts?.onSent,
+    });
     const left = deadline - (performance.now() - t0);
     if (
       result.error?.code === 'ECONNRESET' &&

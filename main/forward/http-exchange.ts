@@ -18,6 +18,8 @@ export interface ExchangeInput {
   /** Response body bytes kept; the rest is not read. */
   maxResponseBytes: number;
   signal?: AbortSignal;
+  /** Called once the request's last byte is handed to the OS ('finish'). */
+  onSent?: () => void;
 }
 
 export interface ExchangeResult {
@@ -74,6 +76,7 @@ export function exchange(input: ExchangeInput): Promise<ExchangeResult> {
     }
 
     clientReq.on('error', (e: unknown) => finish(toAttemptError(e, target)));
+    if (input.onSent) clientReq.once('finish', input.onSent);
     clientReq.on('response', (res) => {
       result.status = res.statusCode ?? 0;
       result.responseHeaders = pairsFromFlat(res.rawHeaders);

@@ -104,6 +104,17 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     return stmt;
   };
 
+  // Attempts whose request retention already deleted are skipped: there is nothing left to attach them to.
+  const insertAttemptBatch = db.transaction((attempts: readonly Attempt[]): number => {
+    let stored = 0;
+    for (const attempt of attempts) {
+      if (requestExists.get(attempt.requestId) === undefined) continue;
+      insertAttemptStmt.run(attemptParams(attempt));
+      stored++;
+    }
+    return stored;
+  });
+
   const insertBatch = db.transaction((requests: readonly StoredRequest[]): RequestId[] => {
     const inserted: RequestId[] = [];
     const maxSeq = new Map<string, number>();
@@ -234,6 +245,8 @@ function createEventStore(db: Database.Database, file: string, now: () => number
         if (requestExists.get(attempt.requestId) === undefined) throw notFound(attempt.requestId);
         insertAttemptStmt.run(attemptParams(attempt));
       }),
+
+    insertAttempts: (attempts: readonly Attempt[]) => guarded(file, () => insertAttemptBatch(attempts)),
 
     listAttempts: (requestId) => guarded(file, () => selectAttempts.all(requestId).map(toAttempt)),
 

@@ -95,6 +95,8 @@ export interface EventStore {
   updateRequest(id: string, patch: RequestPatch): void;
   /** Throws AppError('request_not_found') when the request is not stored (or was deleted by retention). */
   insertAttempt(attempt: Attempt): void;
+  /** Stores attempts in one transaction, skipping any whose request is gone; returns how many were stored. */
+  insertAttempts(attempts: readonly Attempt[]): number;
   /** Oldest first. */
   listAttempts(requestId: string): Attempt[];
   /** The newest attempt of each given request that has one. */
