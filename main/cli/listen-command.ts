@@ -1,7 +1,7 @@
 // `hookline listen`: subscribe, store, verify, forward; one line per request (or NDJSON with --json).
 import { RESPONSE_MODES, type Attempt, type ResponseMode, type StoredRequest } from '../../common/model';
 import { createEngine } from '../engine/create-engine';
-import { parse, urlFlag } from './args';
+import { intFlag, parse, urlFlag } from './args';
 import { UsageError, type Command } from './cli-io';
 import { defaultDataDir } from './data-dir';
 import { formatAttempt, formatRequestLine, requestJson, attemptJson } from './request-format';
@@ -15,6 +15,8 @@ Options:
   --channel ID           use this channel (remembered, or created with this name)
   --new-channel          create a fresh channel instead of reusing the remembered one
   --forward URL          forward each request to URL (repeatable)
+  --concurrency N        forwards in flight at once per target (default 1: the target sees them in order)
+  --retry N              retry a failed forward (network error, 429, 5xx) up to N times, with backoff
   --response-mode MODE   for a new channel: ack (default), wait or reject-offline
   --admin-token T        the relay's admin token, to create a channel
   --data-dir DIR         where history and config live (default ~/.hookline)
@@ -29,6 +31,8 @@ export const runListenCommand: Command = async (args, io) => {
     channel: { type: 'string' },
     'new-channel': { type: 'boolean' },
     forward: { type: 'string', multiple: true },
+    concurrency: { type: 'string' },
+    retry: { type: 'string' },
     'response-mode': { type: 'string' },
     'admin-token': { type: 'string' },
     'data-dir': { type: 'string' },
@@ -55,6 +59,10 @@ export const runListenCommand: Command = async (args, io) => {
     ...(mode ? { responseMode: mode as ResponseMode } : {}),
     ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
     forward: (values.forward ?? []).map((f) => urlFlag(f, 'forward')),
+    ...(values.concurrency ? { concurrency: intFlag(values.concurrency, 'concurrency', 1) } : {}),
+    ...(values.retry
+      ? { retry: { attempts: intFlag(values.retry, 'retry', 1) + 1, baseDelayMs: 500, maxDelayMs: 30_000 } }
+      : {}),
   });
 
   let fatal: Error | undefined;

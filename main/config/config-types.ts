@@ -42,6 +42,8 @@ export interface ForwardRule {
   timeoutMs?: number;
   /** Retries are opt-in per rule; absent means one try. */
   retry?: RetryPolicy;
+  /** Forwards in flight at once per target; default 1 (strictly in order). */
+  concurrency?: number;
   [extra: string]: unknown;
 }
 

@@ -34,6 +34,8 @@ export interface EngineOptions {
   adminToken?: string;
   /** Forward targets, added to the channel's saved forward rules. */
   forward?: string[];
+  /** Forwards in flight at once per `forward` target (default 1: strictly in order). */
+  concurrency?: number;
   /** Retries for the `forward` targets (saved rules carry their own). */
   retry?: RetryPolicy;
   /** Port of the embedded relay; default: the one used last time, else a free one. */
@@ -155,7 +157,11 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   private forwardTargets(): RuleTarget[] {
     const seen = new Map<string, RuleTarget>();
     for (const url of this.options.forward ?? []) {
-      seen.set(url, { url, ...(this.options.retry ? { retry: this.options.retry } : {}) });
+      seen.set(url, {
+        url,
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
+        ...(this.options.concurrency ? { window: this.options.concurrency } : {}),
+      });
     }
     for (const rule of this.config.forwardRulesFor(this.channel.id)) {
       for (const url of rule.targets) {
@@ -163,6 +169,7 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
         const target: RuleTarget = { url };
         if (rule.retry) target.retry = rule.retry;
         if (rule.timeoutMs) target.timeoutMs = rule.timeoutMs;
+        if (rule.concurrency) target.window = rule.concurrency;
         seen.set(url, target);
       }
     }

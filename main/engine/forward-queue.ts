@@ -1,12 +1,13 @@
 // Forwards stored requests to their targets without holding up storage and acks. Per target, requests
-// go out in delivery order: each one is written to its socket only after the one before it was, so a
-// target receives them in order, while up to `window` of them await their answers at once. That keeps
-// order without paying one round trip per request (window 1 waits for each answer: strict order).
+// start in delivery order, each only after the one before it was written to its socket, and up to
+// `window` of them await their answers at once. With window 1 (the default) each waits for the previous
+// answer, so the target sees them strictly in order. A wider window is faster but, spread over several
+// connections, requests may reach the target's handler slightly out of order.
 import type { Attempt, StoredRequest } from '../../common/model';
 
 export interface ForwardTarget {
   url: string;
-  /** Requests awaiting an answer at once (default 32; 1 = wait for each answer). */
+  /** Requests awaiting an answer at once (default 1: strict order). */
   window?: number;
 }
 
@@ -64,7 +65,7 @@ export class ForwardQueue {
   /** Queues one request for one target; resolves with the attempt once it has been made. */
   push(request: StoredRequest, target: ForwardTarget): Promise<Attempt> {
     let lane = this.lanes.get(target.url);
-    if (!lane) this.lanes.set(target.url, (lane = new Lane(Math.max(1, target.window ?? 32))));
+    if (!lane) this.lanes.set(target.url, (lane = new Lane(Math.max(1, target.window ?? 1))));
     this.pendingCount++;
     const attempt = lane.run((onSent) => this.options.send(request, target, onSent));
     void attempt.finally(() => {

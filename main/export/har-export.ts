@@ -210,8 +210,9 @@ let cachedVersion: string | undefined;
 function packageVersion(): string {
   if (cachedVersion === undefined) {
     try {
-      const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
-      cachedVersion = pkg.version ?? 'unknown';
+      // Two levels up from main/export/ in the sources, and from dist/cli/ in the bundle.
+      const pkg = createRequire(import.meta.url)('../../package.json') as { name?: string; version?: string };
+      cachedVersion = pkg.name === 'hookline' ? (pkg.version ?? 'unknown') : 'unknown';
     } catch {
       cachedVersion = 'unknown';
     }

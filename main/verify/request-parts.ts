@@ -10,14 +10,24 @@ export function bodyText(req: { body: Uint8Array }): string {
   return decoder.decode(req.body);
 }
 
-/** The body parsed as JSON, or undefined when it is not JSON. */
+// Several detectors and the event-info readers look at the same body: parse it once per body buffer.
+const parsedBodies = new WeakMap<Uint8Array, unknown>();
+
+/**
+ * The body parsed as JSON, or undefined when it is not JSON. Cached per body buffer, so treat the
+ * result as read-only.
+ */
 export function bodyJson(req: { body: Uint8Array }): unknown {
   if (req.body.length === 0) return undefined;
+  if (parsedBodies.has(req.body)) return parsedBodies.get(req.body);
+  let parsed: unknown;
   try {
-    return JSON.parse(bodyText(req)) as unknown;
+    parsed = JSON.parse(bodyText(req)) as unknown;
   } catch {
-    return undefined;
+    parsed = undefined;
   }
+  parsedBodies.set(req.body, parsed);
+  return parsed;
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -4,7 +4,7 @@
 // ≤ 50 ms, nothing lost, nothing forwarded twice). Relay and app run as the real CLI commands, each in
 // its own process; the proxy and the target each in their own process too. Rounds alternate; medians.
 //
-//   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20]
+//   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20] [--forward-concurrency 1]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
@@ -145,11 +145,18 @@ interface Round {
 
 async function bench(): Promise<void> {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string' }, count: { type: 'string' }, concurrency: { type: 'string' } },
+    options: {
+      rounds: { type: 'string' },
+      count: { type: 'string' },
+      concurrency: { type: 'string' },
+      'forward-concurrency': { type: 'string' },
+    },
   });
   const rounds = Number(values.rounds ?? 5);
   const count = Number(values.count ?? 8000);
   const concurrency = Number(values.concurrency ?? 20);
+  // 1 keeps the target's order strictly (the default of `listen`); more lets forwards overlap.
+  const forwardConcurrency = Number(values['forward-concurrency'] ?? 1);
   const dirs = [
     mkdtempSync(join(tmpdir(), 'hookline-bench-relay-')),
     mkdtempSync(join(tmpdir(), 'hookline-bench-app-')),
@@ -182,6 +189,8 @@ async function bench(): Promise<void> {
     targetUrl,
     '--json',
     '--quiet',
+    '--concurrency',
+    String(forwardConcurrency),
   ]);
   const channelUrl = (await app.next()).url as string;
 
@@ -237,7 +246,8 @@ async function bench(): Promise<void> {
   const med = (rs: Round[], k: keyof Round) => median(rs.map((x) => x[k]));
   const ratios = pipe.map((p, i) => p.throughput / ref[i]!.throughput);
   console.log(
-    `\n${count} requests of ${BODY_BYTES} B per round, ${concurrency} concurrent senders, ${rounds} rounds (medians):`,
+    `\n${count} requests of ${BODY_BYTES} B per round, ${concurrency} concurrent senders, ` +
+      `listen --concurrency ${forwardConcurrency}, ${rounds} rounds (medians):`,
   );
   console.log(
     `  bare proxy   ${med(ref, 'throughput').toFixed(0)}/s  p50 ${med(ref, 'p50').toFixed(1)} ms  p99 ${med(ref, 'p99').toFixed(1)} ms`,
