@@ -9,11 +9,13 @@ import type { RequestId } from '../../common/ids';
 import type { Attempt, StoredRequest } from '../../common/model';
 import { compileFilter, ftsPhrase, type SqlCondition, type TextPlan } from './filter-sql';
 import { parseFilter } from './request-filter';
-import { bodySearchText, contentTypeOf, headerSearchText, pathSearchText } from './search-text';
+import { createFtsIndexer } from './fts-indexer';
+import { contentTypeOf } from './search-text';
 import { guarded, storageError } from './store-errors';
 import { applyPatch } from './request-patch';
 import { prepareRetention } from './store-retention';
 import {
+  ATTEMPT_COLUMNS,
   SUMMARY_COLUMNS,
   asBuffer,
   attemptParams,
@@ -62,12 +64,12 @@ export function openEventStore(options: EventStoreOptions): EventStore {
 
 function createEventStore(db: Database.Database, file: string, now: () => number): EventStore {
   const insertRequest = db.prepare(
-    `INSERT OR IGNORE INTO requests (id, channel_id, seq, method, path, query, headers, body, body_size,
-       content_type, received_at, source_ip, provider, event_type, event_id, verification_status,
-       verification_provider, verification_reason, pinned, note)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO requests (id, channel_id, seq, method, path, query, body_size, content_type,
+       received_at, source_ip, provider, event_type, event_id, verification_status, verification_provider,
+       verification_reason, pinned, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertFts = db.prepare('INSERT INTO requests_fts (rowid, path, headers, body) VALUES (?, ?, ?, ?)');
+  const insertBody = db.prepare('INSERT INTO request_bodies (rid, headers, body) VALUES (?, ?, ?)');
   const raiseCursor = db.prepare(
     `INSERT INTO channel_cursors (channel_id, last_seq) VALUES (?, ?)
      ON CONFLICT (channel_id) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`,
@@ -76,21 +78,27 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     .prepare<[string], number>('SELECT last_seq FROM channel_cursors WHERE channel_id = ?')
     .pluck();
   const selectRequest = db.prepare<[string], RequestRow>(
-    `SELECT ${SUMMARY_COLUMNS}, r.headers, r.body FROM requests AS r WHERE r.id = ?`,
+    `SELECT ${SUMMARY_COLUMNS}, b.headers, b.body
+     FROM requests AS r JOIN request_bodies AS b ON b.rid = r.rid WHERE r.id = ?`,
   );
+  // Resolves the request id to its rid in the same statement: no row is inserted (changes = 0) when the
+  // request is not stored.
   const insertAttemptStmt = db.prepare(
-    `INSERT INTO attempts (id, request_id, kind, url, method, request_headers, started_at, duration_ms, status,
+    `INSERT INTO attempts (id, request_rid, kind, url, method, request_headers, started_at, duration_ms, status,
        response_headers, response_body, response_truncated, error_code, error_message)
-     VALUES (@id, @request_id, @kind, @url, @method, @request_headers, @started_at, @duration_ms, @status,
-       @response_headers, @response_body, @response_truncated, @error_code, @error_message)`,
+     SELECT @id, r.rid, @kind, @url, @method, @request_headers, @started_at, @duration_ms, @status,
+       @response_headers, @response_body, @response_truncated, @error_code, @error_message
+     FROM requests AS r WHERE r.id = @request_id`,
   );
-  const requestExists = db.prepare<[string], number>('SELECT 1 FROM requests WHERE id = ?').pluck();
   const selectAttempts = db.prepare<[string], AttemptRow>(
-    'SELECT * FROM attempts WHERE request_id = ? ORDER BY started_at, rowid',
+    `SELECT ${ATTEMPT_COLUMNS} FROM attempts AS a JOIN requests AS r ON r.rid = a.request_rid
+     WHERE r.id = ? ORDER BY a.started_at, a.aid`,
   );
   const selectAttemptsOf = db.prepare<[string], AttemptRow>(
-    `SELECT * FROM attempts WHERE request_id IN (SELECT value FROM json_each(?)) ORDER BY started_at, rowid`,
+    `SELECT ${ATTEMPT_COLUMNS} FROM attempts AS a JOIN requests AS r ON r.rid = a.request_rid
+     WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY a.started_at, a.aid`,
   );
+  const fts = createFtsIndexer(db);
   const retention = prepareRetention(db);
   const statements = new Map<string, Database.Statement>();
   /** Filtered queries differ only by the filter's shape, so their statements are cached by SQL text. */
@@ -107,11 +115,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   // Attempts whose request retention already deleted are skipped: there is nothing left to attach them to.
   const insertAttemptBatch = db.transaction((attempts: readonly Attempt[]): number => {
     let stored = 0;
-    for (const attempt of attempts) {
-      if (requestExists.get(attempt.requestId) === undefined) continue;
-      insertAttemptStmt.run(attemptParams(attempt));
-      stored++;
-    }
+    for (const attempt of attempts) stored += insertAttemptStmt.run(attemptParams(attempt)).changes;
     return stored;
   });
 
@@ -119,7 +123,6 @@ function createEventStore(db: Database.Database, file: string, now: () => number
     const inserted: RequestId[] = [];
     const maxSeq = new Map<string, number>();
     for (const r of requests) {
-      const contentType = contentTypeOf(r.headers);
       const v = r.verification;
       const info = insertRequest.run(
         r.id,
@@ -128,10 +131,8 @@ function createEventStore(db: Database.Database, file: string, now: () => number
         r.method,
         r.path,
         r.query,
-        JSON.stringify(r.headers),
-        asBuffer(r.body),
         r.body.byteLength,
-        contentType ?? null,
+        contentTypeOf(r.headers) ?? null,
         r.receivedAt,
         r.sourceIp ?? null,
         r.provider ?? null,
@@ -145,13 +146,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
       );
       if (info.changes === 1) {
         inserted.push(r.id);
-        const body = bodySearchText(r.body, contentType);
-        insertFts.run(
-          info.lastInsertRowid,
-          pathSearchText(r.path, r.query),
-          headerSearchText(r.headers),
-          body,
-        );
+        insertBody.run(info.lastInsertRowid, JSON.stringify(r.headers), asBuffer(r.body));
       }
       if (r.seq > (maxSeq.get(r.channelId) ?? 0)) maxSeq.set(r.channelId, r.seq);
     }
@@ -173,6 +168,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   const filterOf = (expr: string | undefined, forPage = false): SqlCondition => {
     if (!expr?.trim()) return { sql: 'TRUE', params: [] };
     const ast = parseFilter(expr);
+    fts.catchUp(); // most filters read requests_fts; a caught-up check costs two index lookups
     const set = compileFilter(ast);
     return forPage && set.fts !== undefined && planFor(set.fts) === 'probe'
       ? compileFilter(ast, 'probe')
@@ -188,7 +184,12 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   return {
     file,
 
-    insertRequests: (requests) => guarded(file, () => insertBatch.immediate(requests)),
+    insertRequests: (requests) =>
+      guarded(file, () => {
+        const inserted = insertBatch.immediate(requests);
+        if (inserted.length > 0) fts.inserted();
+        return inserted;
+      }),
 
     lastSeq: (channelId) => guarded(file, () => selectLastSeq.get(channelId) ?? 0),
 
@@ -228,6 +229,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
       guarded(file, () => {
         if (!/[\p{L}\p{N}]/u.test(text)) return [];
         const match = ftsPhrase(text, { column: 'body' });
+        fts.catchUp();
         const sql =
           planFor(match) === 'probe'
             ? 'EXISTS (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? AND rowid = r.rid)'
@@ -242,8 +244,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
 
     insertAttempt: (attempt: Attempt) =>
       guarded(file, () => {
-        if (requestExists.get(attempt.requestId) === undefined) throw notFound(attempt.requestId);
-        insertAttemptStmt.run(attemptParams(attempt));
+        if (insertAttemptStmt.run(attemptParams(attempt)).changes === 0) throw notFound(attempt.requestId);
       }),
 
     insertAttempts: (attempts: readonly Attempt[]) => guarded(file, () => insertAttemptBatch(attempts)),
@@ -265,6 +266,12 @@ function createEventStore(db: Database.Database, file: string, now: () => number
 
     close: () => {
       if (!db.open) return;
+      try {
+        // Leaves nothing of ours for the next open (often a CLI search) to index: at most ~1 s of inserts.
+        if (fts.stop()) fts.catchUp();
+      } catch {
+        // Only saves time later: a later open catches up when it searches.
+      }
       try {
         // Refreshes the planner statistics the queries above rely on; cheap when little changed.
         db.pragma('optimize');

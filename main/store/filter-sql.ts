@@ -146,7 +146,8 @@ function headerCondition(name: string, value: string | undefined, negate: boolea
     value === undefined
       ? { sql: 'lower(h.value ->> 0) = ?', params: [name] as unknown[] }
       : { sql: 'lower(h.value ->> 0) = ? AND lower(h.value ->> 1) = lower(?)', params: [name, value] };
-  const exists = `EXISTS (SELECT 1 FROM json_each(r.headers) AS h WHERE ${exact.sql})`;
+  const exists = `EXISTS (SELECT 1 FROM request_bodies AS b, json_each(b.headers) AS h
+    WHERE b.rid = r.rid AND ${exact.sql})`;
   if (negate || !hasWord(name)) return { sql: exists, params: exact.params };
   const words = value !== undefined && hasWord(value) ? `${name} ${value}` : name;
   return {

@@ -1,6 +1,6 @@
-// Retention: deletes the oldest unpinned requests over the count, size or age limit. Attempts go with
-// their request (ON DELETE CASCADE) and FTS rows with it too (the requests_fts_delete trigger), so a
-// retention pass never leaves orphans, whatever the limits.
+// Retention: deletes the oldest unpinned requests over the count, size or age limit. Bodies and attempts go
+// with their request (ON DELETE CASCADE) and indexed FTS rows with it too (the requests_fts_delete trigger),
+// so a retention pass never leaves orphans, whatever the limits.
 import type Database from 'better-sqlite3';
 import type { RetentionLimits } from './store-types';
 
@@ -29,6 +29,12 @@ export function prepareRetention(db: Database.Database): RetentionStatements {
        WHERE upto - body_size < ?)`,
   );
 
+  // SQLite gives a new row max(rid) + 1, so deleting the highest rids lets them be reused. Lowering the FTS
+  // watermark to the highest rid left keeps "indexed iff rid <= indexed_rid" true for the rows to come.
+  const clampWatermark = db.prepare(
+    'UPDATE fts_progress SET indexed_rid = min(indexed_rid, coalesce((SELECT max(rid) FROM requests), 0))',
+  );
+
   const run = db.transaction((limits: RetentionLimits, now: number): number => {
     let deleted = 0;
     if (limits.maxAgeMs !== undefined) deleted += byAge.run(now - limits.maxAgeMs).changes;
@@ -40,6 +46,7 @@ export function prepareRetention(db: Database.Database): RetentionStatements {
       const excess = (totals.get()?.bytes ?? 0) - Math.max(0, limits.maxBytes);
       if (excess > 0) deleted += oldestBytes.run(excess).changes;
     }
+    if (deleted > 0) clampWatermark.run();
     return deleted;
   });
 

@@ -16,6 +16,11 @@ export const SUMMARY_COLUMNS = `r.rid, r.id, r.channel_id, r.seq, r.method, r.pa
   r.verification_provider, r.verification_reason, r.pinned, r.note, r.attempt_count, r.last_attempt_at,
   r.last_attempt_status, r.last_attempt_duration_ms, r.last_attempt_error`;
 
+/** The columns of `attempts AS a` an Attempt needs, with its request's id from `requests AS r`. */
+export const ATTEMPT_COLUMNS = `a.id, r.id AS request_id, a.kind, a.url, a.method, a.request_headers,
+  a.started_at, a.duration_ms, a.status, a.response_headers, a.response_body, a.response_truncated,
+  a.error_code, a.error_message`;
+
 export interface SummaryRow {
   rid: number;
   id: string;

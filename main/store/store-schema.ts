@@ -12,11 +12,13 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   {
-    description: 'requests, attempts, channel cursors, full-text index',
+    description: 'requests with their bodies apart, attempts, channel cursors, deferred full-text index',
     up: (db) => {
       // `rid` aliases the rowid so the FTS rows (keyed by rowid) stay linked even after a VACUUM, which may
       // renumber implicit rowids. `id` is the relay's request id, the dedupe key.
       // last_attempt_* are denormalised from attempts by a trigger so the list and `status:` filter stay cheap.
+      // Headers and body live in request_bodies, so that trigger rewrites a ~200-byte row, not the body too.
+      // Indexes are only those a query plan uses: each one costs every insert on the pipe's hot path.
       db.exec(`
         CREATE TABLE requests (
           rid INTEGER PRIMARY KEY,
@@ -26,8 +28,6 @@ export const MIGRATIONS: readonly Migration[] = [
           method TEXT NOT NULL,
           path TEXT NOT NULL,
           query TEXT NOT NULL,
-          headers TEXT NOT NULL,
-          body BLOB NOT NULL,
           body_size INTEGER NOT NULL,
           content_type TEXT,
           received_at INTEGER NOT NULL,
@@ -48,13 +48,18 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX requests_newest ON requests (received_at DESC, rid DESC);
         CREATE INDEX requests_channel_newest ON requests (channel_id, received_at DESC, rid DESC);
-        CREATE INDEX requests_provider_event ON requests (provider, event_type);
-        CREATE INDEX requests_verification ON requests (verification_status);
         CREATE INDEX requests_pinned ON requests (pinned) WHERE pinned = 1;
 
+        CREATE TABLE request_bodies (
+          rid INTEGER PRIMARY KEY REFERENCES requests (rid) ON DELETE CASCADE,
+          headers TEXT NOT NULL,
+          body BLOB NOT NULL
+        );
+
         CREATE TABLE attempts (
-          id TEXT PRIMARY KEY,
-          request_id TEXT NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+          aid INTEGER PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          request_rid INTEGER NOT NULL REFERENCES requests (rid) ON DELETE CASCADE,
           kind TEXT NOT NULL,
           url TEXT NOT NULL,
           method TEXT NOT NULL,
@@ -68,7 +73,7 @@ export const MIGRATIONS: readonly Migration[] = [
           error_code TEXT,
           error_message TEXT
         );
-        CREATE INDEX attempts_by_request ON attempts (request_id, started_at);
+        CREATE INDEX attempts_by_request ON attempts (request_rid, started_at);
 
         CREATE TABLE channel_cursors (
           channel_id TEXT PRIMARY KEY,
@@ -82,7 +87,16 @@ export const MIGRATIONS: readonly Migration[] = [
           content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
         );
 
-        CREATE TRIGGER requests_fts_delete AFTER DELETE ON requests BEGIN
+        -- The index is filled off the hot path (fts-indexer.ts): every request with rid <= indexed_rid is
+        -- in requests_fts, none above it is.
+        CREATE TABLE fts_progress (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          indexed_rid INTEGER NOT NULL
+        );
+        INSERT INTO fts_progress VALUES (1, 0);
+
+        CREATE TRIGGER requests_fts_delete AFTER DELETE ON requests
+        WHEN old.rid <= (SELECT indexed_rid FROM fts_progress) BEGIN
           DELETE FROM requests_fts WHERE rowid = old.rid;
         END;
 
@@ -97,7 +111,7 @@ export const MIGRATIONS: readonly Migration[] = [
               THEN new.duration_ms ELSE last_attempt_duration_ms END,
             last_attempt_error = CASE WHEN last_attempt_at IS NULL OR new.started_at >= last_attempt_at
               THEN new.error_code ELSE last_attempt_error END
-          WHERE id = new.request_id;
+          WHERE rid = new.request_rid;
         END;
       `);
     },
