@@ -4,7 +4,7 @@
 // ≤ 50 ms, nothing lost, nothing forwarded twice). Relay and app run as the real CLI commands, each in
 // its own process; the proxy and the target each in their own process too. Rounds alternate; medians.
 //
-//   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20] [--forward-concurrency 1]
+//   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20] [--forward-concurrency 1] [--mode ack|wait]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
@@ -150,6 +150,7 @@ async function bench(): Promise<void> {
       count: { type: 'string' },
       concurrency: { type: 'string' },
       'forward-concurrency': { type: 'string' },
+      mode: { type: 'string' },
     },
   });
   const rounds = Number(values.rounds ?? 5);
@@ -157,6 +158,8 @@ async function bench(): Promise<void> {
   const concurrency = Number(values.concurrency ?? 20);
   // 1 keeps the target's order strictly (the default of `listen`); more lets forwards overlap.
   const forwardConcurrency = Number(values['forward-concurrency'] ?? 1);
+  // ack: the relay answers once stored (the default); wait: once the target has answered, like a proxy.
+  const mode = values.mode ?? 'ack';
   const dirs = [
     mkdtempSync(join(tmpdir(), 'hookline-bench-relay-')),
     mkdtempSync(join(tmpdir(), 'hookline-bench-app-')),
@@ -191,6 +194,8 @@ async function bench(): Promise<void> {
     '--quiet',
     '--concurrency',
     String(forwardConcurrency),
+    '--response-mode',
+    mode,
   ]);
   const channelUrl = (await app.next()).url as string;
 
@@ -247,7 +252,7 @@ async function bench(): Promise<void> {
   const ratios = pipe.map((p, i) => p.throughput / ref[i]!.throughput);
   console.log(
     `\n${count} requests of ${BODY_BYTES} B per round, ${concurrency} concurrent senders, ` +
-      `listen --concurrency ${forwardConcurrency}, ${rounds} rounds (medians):`,
+      `listen --concurrency ${forwardConcurrency} --response-mode ${mode}, ${rounds} rounds (medians):`,
   );
   console.log(
     `  bare proxy   ${med(ref, 'throughput').toFixed(0)}/s  p50 ${med(ref, 'p50').toFixed(1)} ms  p99 ${med(ref, 'p99').toFixed(1)} ms`,
