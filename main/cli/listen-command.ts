@@ -53,7 +53,7 @@ export const runListenCommand: Command = async (args, io) => {
 
   const engine = await createEngine({
     dataDir: values['data-dir'] ?? defaultDataDir(io.env),
-    ...(values.relay ? { relayUrl: urlFlag(values.relay, 'relay') } : {}),
+    ...(values.relay ? { relayUrl: urlFlag(values.relay, 'relay').replace(/\/$/, '') } : {}),
     ...(values.channel ? { channelId: values.channel } : {}),
     ...(values['new-channel'] ? { newChannel: true } : {}),
     ...(mode ? { responseMode: mode as ResponseMode } : {}),
