@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../../helpers/cli-process';
 import { send } from '../../helpers/relay-http';
 import { spawnRelay, type RelayProcess } from '../../helpers/relay-process';
+import { startTargetServer, type RecordedRequest } from '../../helpers/target-server';
+import { inspectRequest } from '../../../main/verify';
 
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));
 const STRIPE_SECRET = 'whsec_test_pipe_secret';
@@ -109,6 +111,56 @@ describe('verification through the pipe', () => {
     expect(res.status).toBe(200);
     expect(res.body.toString()).toBe('dbx-123');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('replays a stale event with --resign so the handler’s own check passes again', async () => {
+    const stale = String(Math.floor(Date.now() / 1000) - 3600);
+    const bodyFile = join(dataDir, 'stale.json');
+    writeFileSync(bodyFile, JSON.stringify({ id: 'evt_stale', object: 'event', type: 'invoice.paid' }));
+    const sent = runCli([
+      'send',
+      '--provider',
+      'stripe',
+      '--secret',
+      STRIPE_SECRET,
+      '--now',
+      stale,
+      '--body',
+      bodyFile,
+      url,
+    ]);
+    const line = await requestWithEvent('invoice.paid');
+    const stored = line.request as { id: string; verification: { status: string; reason: string } };
+    expect(stored.verification.status).toBe('invalid');
+    expect(stored.verification.reason).toMatch(/tolerance/);
+    await sent;
+
+    const target = await startTargetServer();
+    try {
+      const asIs = await runCli(['replay', stored.id, '--to', target.url, '--data-dir', dataDir]);
+      const resigned = await runCli([
+        'replay',
+        stored.id,
+        '--to',
+        target.url,
+        '--resign',
+        '--data-dir',
+        dataDir,
+      ]);
+      expect([asIs.code, resigned.code]).toEqual([0, 0]);
+      const [first, second] = [await target.request(0), await target.request(1)];
+      const check = (r: RecordedRequest) =>
+        inspectRequest(
+          { ...r, path: '', query: '' },
+          { provider: 'stripe', secret: STRIPE_SECRET },
+          { now: Math.floor(Date.now() / 1000) },
+        ).verification.status;
+      expect(check(first)).toBe('invalid');
+      expect(check(second)).toBe('valid');
+      expect(Buffer.from(second.body).toString()).toBe(Buffer.from(first.body).toString());
+    } finally {
+      await target.close();
+    }
   });
 
   it('verifies one request offline with `hookline verify`', async () => {
