@@ -204,13 +204,14 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     });
   }
 
-  private watchHeartbeat(timeoutMs = this.options.heartbeatTimeoutMs ?? 30_000): void {
+  private watchHeartbeat(relayTimeoutMs = 30_000): void {
     clearTimeout(this.heartbeatTimer);
     const ws = this.ws;
+    const timeoutMs = this.options.heartbeatTimeoutMs ?? relayTimeoutMs;
     this.heartbeatTimer = setTimeout(() => {
       this.lastError = `no heartbeat from the relay for ${timeoutMs} ms`;
       ws?.terminate();
-    }, this.options.heartbeatTimeoutMs ?? timeoutMs);
+    }, timeoutMs);
     this.heartbeatTimer.unref();
   }
 
