@@ -53,7 +53,9 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
   const hub = new ChannelHub(getStore);
   const waits = new WaitRegistry(o.waitTimeoutMs);
   const committer = new GroupCommitter({ store: getStore, onCommitted: (batch) => hub.publish(batch) });
-  const inFlight = new Set<Promise<unknown>>();
+  /** Captures not yet answered, and who waits for there to be none. */
+  let capturing = 0;
+  let onIdle: (() => void) | undefined;
   let listeningUrl: string | undefined;
   let closing: Promise<void> | undefined;
   let server: Server | undefined;
@@ -71,9 +73,12 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
     subscriberCount: (id) => hub.subscriberCount(id),
     isClosing: () => closing !== undefined,
     now: o.now,
-    track(done) {
-      inFlight.add(done);
-      void done.finally(() => inFlight.delete(done));
+    captureStarted() {
+      capturing += 1;
+    },
+    captureEnded() {
+      capturing -= 1;
+      if (capturing === 0) onIdle?.();
     },
   });
   const createLimiter = new RateLimiter(o.createRateLimit, o.now);
@@ -205,7 +210,7 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
         s?.closeIdleConnections();
         waits.releaseAll();
         await Promise.race([
-          Promise.allSettled([...inFlight]),
+          capturing === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve)),
           new Promise((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref()),
         ]);
         await committer.drained();

@@ -13,43 +13,64 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        chunks.length = 0;
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      if (chunks.length === 0) resolve(EMPTY);
-      else if (chunks.length === 1) resolve(chunks[0]!);
-      else resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (e: Error) => {
-      cleanup();
-      reject(e);
-    };
-    const onAborted = () => {
-      cleanup();
-      reject(new AppError('bad_request', 'The sender closed the connection before the body ended.'));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('aborted', onAborted);
-    };
+    (req as Reading)[READING] = { chunks: [], size: 0, maxBytes, resolve, reject };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
     req.on('aborted', onAborted);
   });
+}
+
+// The listeners are shared module functions (`this` is the request) and the state rides on the
+// request, so reading a body allocates no closures: this runs once per capture.
+const READING = Symbol('hookline.readBody');
+
+interface BodyReading {
+  chunks: Buffer[];
+  size: number;
+  maxBytes: number;
+  resolve(body: Buffer): void;
+  reject(e: unknown): void;
+}
+
+type Reading = IncomingMessage & { [READING]?: BodyReading };
+
+function onData(this: Reading, chunk: Buffer): void {
+  const r = this[READING];
+  if (!r) return;
+  r.size += chunk.length;
+  if (r.size > r.maxBytes) {
+    finish(this).reject(tooLarge(r.maxBytes));
+    return;
+  }
+  r.chunks.push(chunk);
+}
+
+function onEnd(this: Reading): void {
+  const r = finish(this);
+  const { chunks } = r;
+  if (chunks.length === 0) r.resolve(EMPTY);
+  else if (chunks.length === 1) r.resolve(chunks[0]!);
+  else r.resolve(Buffer.concat(chunks, r.size));
+}
+
+function onError(this: Reading, e: Error): void {
+  finish(this).reject(e);
+}
+
+function onAborted(this: Reading): void {
+  finish(this).reject(new AppError('bad_request', 'The sender closed the connection before the body ended.'));
+}
+
+/** Stops listening and hands back the state (the caller settles the promise exactly once). */
+function finish(req: Reading): BodyReading {
+  const r = req[READING]!;
+  req[READING] = undefined;
+  req.off('data', onData);
+  req.off('end', onEnd);
+  req.off('error', onError);
+  req.off('aborted', onAborted);
+  return r;
 }
 
 function tooLarge(maxBytes: number): AppError {

@@ -19,6 +19,11 @@ import type {
 } from './delivery-store';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, startCheckpointWorker } from './checkpoint-worker';
 
+// Deliveries are a queue per channel: appended at the tail of (channel_id, seq), deleted from the
+// head. The primary key is the only index the write path maintains; retention walks it per channel
+// instead of keeping an index on received_at. Small columns come before the body so reading them
+// (prune, stats) never touches a large body's overflow pages. A channel's last_seq is saved when
+// deliveries are deleted, not on every append: the highest seq is MAX(last_seq, MAX(seq)).
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS channels (
   id TEXT PRIMARY KEY,
@@ -31,17 +36,17 @@ CREATE TABLE IF NOT EXISTS deliveries (
   channel_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
   request_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
   method TEXT NOT NULL,
   path TEXT NOT NULL,
   query TEXT NOT NULL,
+  source_ip TEXT,
   headers TEXT NOT NULL,
   body BLOB NOT NULL,
-  received_at INTEGER NOT NULL,
-  bytes INTEGER NOT NULL,
-  source_ip TEXT,
   PRIMARY KEY (channel_id, seq)
 );
-CREATE INDEX IF NOT EXISTS deliveries_received_at ON deliveries (received_at);
+DROP INDEX IF EXISTS deliveries_received_at;
 CREATE TABLE IF NOT EXISTS cursors (
   channel_id TEXT NOT NULL,
   subscriber_id TEXT NOT NULL,
@@ -86,14 +91,28 @@ export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
   const insertChannel = db.prepare(
     'INSERT INTO channels (id, token_hash, response_mode, created_at) VALUES (?, ?, ?, ?)',
   );
-  const selectChannel = db.prepare<[string], ChannelRow>('SELECT * FROM channels WHERE id = ?');
-  const selectLastSeq = db.prepare<[string], { last_seq: number }>(
-    'SELECT last_seq FROM channels WHERE id = ?',
+  const lastSeqOf = `MAX(c.last_seq, COALESCE((SELECT MAX(seq) FROM deliveries WHERE channel_id = c.id), 0))`;
+  const selectChannel = db.prepare<[string], ChannelRow>(
+    `SELECT c.id, c.token_hash, c.response_mode, c.created_at, ${lastSeqOf} AS last_seq FROM channels c WHERE c.id = ?`,
   );
-  const updateLastSeq = db.prepare('UPDATE channels SET last_seq = ? WHERE id = ?');
+  const selectLastSeq = db.prepare<[string], { last_seq: number }>(
+    `SELECT ${lastSeqOf} AS last_seq FROM channels c WHERE c.id = ?`,
+  );
+  const saveLastSeq = db.prepare(
+    `UPDATE channels SET last_seq = MAX(last_seq, COALESCE((SELECT MAX(seq) FROM deliveries WHERE channel_id = ?), 0)) WHERE id = ?`,
+  );
   const insertDelivery = db.prepare(
-    `INSERT INTO deliveries (channel_id, seq, request_id, method, path, query, headers, body, received_at, bytes, source_ip)
+    `INSERT INTO deliveries (channel_id, seq, request_id, received_at, bytes, method, path, query, source_ip, headers, body)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // Skip-scan over the primary key: one seek per channel that has deliveries.
+  const selectNextChannel = db
+    .prepare<[string], string>(
+      'SELECT channel_id FROM deliveries WHERE channel_id > ? ORDER BY channel_id LIMIT 1',
+    )
+    .pluck();
+  const selectAges = db.prepare<[string], { seq: number; received_at: number }>(
+    'SELECT seq, received_at FROM deliveries WHERE channel_id = ? ORDER BY seq',
   );
   const selectAfter = db.prepare<[string, number, number], DeliveryRow>(
     'SELECT * FROM deliveries WHERE channel_id = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -109,7 +128,6 @@ export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
     'SELECT channel_id, MIN(acked_seq) AS min_seq FROM cursors GROUP BY channel_id',
   );
   const deleteUpTo = db.prepare('DELETE FROM deliveries WHERE channel_id = ? AND seq <= ?');
-  const deleteOlder = db.prepare('DELETE FROM deliveries WHERE received_at < ?');
   const selectOverCap = db.prepare<[number], { channel_id: string }>(
     'SELECT channel_id FROM deliveries GROUP BY channel_id HAVING SUM(bytes) > ?',
   );
@@ -122,30 +140,33 @@ export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
     'SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM deliveries',
   );
 
-  const appendTx = db.transaction((batch: readonly NewDelivery[]): CapturedRequest[] => {
-    const seqs = new Map<string, number>();
-    const out: CapturedRequest[] = [];
-    for (const d of batch) {
-      let seq = seqs.get(d.channelId) ?? selectLastSeq.get(d.channelId)?.last_seq;
+  // The highest seq of each channel this connection appended to. This connection is the buffer's
+  // only writer, so the cache stays true; it is updated only after a transaction commits.
+  const lastSeqs = new Map<string, number>();
+  const appendTx = db.transaction((batch: readonly NewDelivery[], next: Map<string, number>) => {
+    const out: CapturedRequest[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const d = batch[i]!;
+      let seq =
+        next.get(d.channelId) ?? lastSeqs.get(d.channelId) ?? selectLastSeq.get(d.channelId)?.last_seq;
       if (seq === undefined) throw new AppError('channel_not_found', `No channel '${d.channelId}'.`);
       seq += 1;
-      seqs.set(d.channelId, seq);
+      next.set(d.channelId, seq);
       insertDelivery.run(
         d.channelId,
         seq,
         d.id,
+        d.receivedAt,
+        d.body.byteLength,
         d.method,
         d.path,
         d.query,
+        d.sourceIp ?? null,
         JSON.stringify(d.headers),
         d.body,
-        d.receivedAt,
-        d.body.byteLength,
-        d.sourceIp ?? null,
       );
-      out.push({ ...d, seq });
+      out[i] = { ...d, seq };
     }
-    for (const [channelId, seq] of seqs) updateLastSeq.run(seq, channelId);
     return out;
   });
 
@@ -154,9 +175,24 @@ export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
   });
 
   const pruneTx = db.transaction((rules: PruneRules): PruneResult => {
+    const channelIds: string[] = [];
+    for (let id = selectNextChannel.get(''); id !== undefined; id = selectNextChannel.get(id)) {
+      channelIds.push(id);
+      // Deleting may remove a channel's newest delivery: keep its seq first.
+      saveLastSeq.run(id, id);
+    }
     let acked = 0;
     for (const row of selectMinCursors.all()) acked += deleteUpTo.run(row.channel_id, row.min_seq).changes;
-    const retention = deleteOlder.run(rules.olderThan).changes;
+    let retention = 0;
+    for (const id of channelIds) {
+      // Oldest first; received_at follows seq, so the walk stops at the first one to keep.
+      let cut: number | undefined;
+      for (const row of selectAges.iterate(id)) {
+        if (row.received_at >= rules.olderThan) break;
+        cut = row.seq;
+      }
+      if (cut !== undefined) retention += deleteUpTo.run(id, cut).changes;
+    }
     let byteCap = 0;
     for (const { channel_id } of selectOverCap.all(rules.maxChannelBytes)) {
       const cut = selectCapCut.get(channel_id, rules.maxChannelBytes);
@@ -182,7 +218,10 @@ export function openSqliteDeliveryStore(dataDir: string): DeliveryStore {
       return row && toChannel(row);
     },
     async append(batch) {
-      return appendTx(batch);
+      const next = new Map<string, number>();
+      const out = appendTx(batch, next);
+      for (const [channelId, seq] of next) lastSeqs.set(channelId, seq);
+      return out;
     },
     async readAfter(channelId, afterSeq, limit: ReadLimit) {
       const out: CapturedRequest[] = [];
