@@ -13,6 +13,12 @@ const BODY_MARKERS = [
   'endpoint.url_validation', // Zoom
 ];
 
+const HEADER_LENGTHS = new Set(
+  ['x-okta-verification-challenge', 'twitch-eventsub-message-type', 'x-signature-ed25519'].map(
+    (n) => n.length,
+  ),
+);
+
 export function looksLikeHandshake(
   method: string,
   query: string,
@@ -20,6 +26,9 @@ export function looksLikeHandshake(
   body: Uint8Array,
 ): boolean {
   for (const [name, value] of headers) {
+    // This runs on every capture while a subscriber is connected: only a name of the right
+    // length is lowercased.
+    if (!HEADER_LENGTHS.has(name.length)) continue;
     const n = name.toLowerCase();
     if (n === 'x-okta-verification-challenge') return true;
     if (n === 'twitch-eventsub-message-type' && value === 'webhook_callback_verification') return true;
@@ -33,10 +42,14 @@ export function looksLikeHandshake(
   }
   if (method === 'GET') return /(^|&)(hub\.challenge|challenge)=/.test(query); // Meta, Dropbox
   if (body.length === 0 || body.length > MAX_HANDSHAKE_BODY) return false;
-  const t = text(body);
-  return BODY_MARKERS.some((m) => t.includes(m));
+  const bytes = view(body);
+  return BODY_MARKERS.some((m) => bytes.includes(m, 0, 'latin1'));
+}
+
+function view(body: Uint8Array): Buffer {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 function text(body: Uint8Array): string {
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  return view(body).toString('latin1');
 }

@@ -12,6 +12,12 @@ describe('RateLimiter', () => {
     expect(limiter.take('a')).toEqual({ ok: true });
   });
 
+  it('never refuses and keeps no buckets when the rate is Infinity (no limit)', () => {
+    const limiter = new RateLimiter({ ratePerSec: Infinity, burst: 0 }, () => 0);
+    for (let i = 0; i < 1000; i++) expect(limiter.take('a').ok).toBe(true);
+    expect(limiter.size).toBe(0);
+  });
+
   it('keeps one bucket per key', () => {
     const limiter = new RateLimiter({ ratePerSec: 1, burst: 1 }, () => 0);
     expect(limiter.take('a').ok).toBe(true);

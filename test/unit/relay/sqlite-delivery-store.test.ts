@@ -40,6 +40,15 @@ describe('the SQLite delivery store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('continues numbering after a reopen and reports the head, from the buffered deliveries', async () => {
+    await store.append([delivery(), delivery(), delivery(B)]);
+    await store.close();
+    store = openSqliteDeliveryStore(dir);
+    expect((await store.getChannel(A))?.lastSeq).toBe(2);
+    const [next] = await store.append([delivery()]);
+    expect(next?.seq).toBe(3);
+  });
+
   it('refuses a second channel with the same id as name_taken', async () => {
     await expect(
       store.createChannel({ id: A, tokenHash: Buffer.alloc(32), responseMode: 'ack', createdAt: 0 }),
