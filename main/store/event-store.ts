@@ -83,12 +83,10 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   );
   // Resolves the request id to its rid in the same statement: no row is inserted (changes = 0) when the
   // request is not stored.
-  const insertAttemptStmt = db.prepare(
+  const insertAttemptStmt = db.prepare<unknown[]>(
     `INSERT INTO attempts (id, request_rid, kind, url, method, request_headers, started_at, duration_ms, status,
        response_headers, response_body, response_truncated, error_code, error_message)
-     SELECT @id, r.rid, @kind, @url, @method, @request_headers, @started_at, @duration_ms, @status,
-       @response_headers, @response_body, @response_truncated, @error_code, @error_message
-     FROM requests AS r WHERE r.id = @request_id`,
+     SELECT ?, r.rid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM requests AS r WHERE r.id = ?`,
   );
   const selectAttempts = db.prepare<[string], AttemptRow>(
     `SELECT ${ATTEMPT_COLUMNS} FROM attempts AS a JOIN requests AS r ON r.rid = a.request_rid
@@ -115,7 +113,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   // Attempts whose request retention already deleted are skipped: there is nothing left to attach them to.
   const insertAttemptBatch = db.transaction((attempts: readonly Attempt[]): number => {
     let stored = 0;
-    for (const attempt of attempts) stored += insertAttemptStmt.run(attemptParams(attempt)).changes;
+    for (const attempt of attempts) stored += insertAttemptStmt.run(...attemptParams(attempt)).changes;
     return stored;
   });
 
@@ -244,7 +242,7 @@ function createEventStore(db: Database.Database, file: string, now: () => number
 
     insertAttempt: (attempt: Attempt) =>
       guarded(file, () => {
-        if (insertAttemptStmt.run(attemptParams(attempt)).changes === 0) throw notFound(attempt.requestId);
+        if (insertAttemptStmt.run(...attemptParams(attempt)).changes === 0) throw notFound(attempt.requestId);
       }),
 
     insertAttempts: (attempts: readonly Attempt[]) => guarded(file, () => insertAttemptBatch(attempts)),

@@ -56,9 +56,11 @@ export const MIGRATIONS: readonly Migration[] = [
           body BLOB NOT NULL
         );
 
+        -- One index serves listing by request, ON DELETE CASCADE and uniqueness. Attempt ids are random UUIDs
+        -- and unique per request here: a global index on them would dirty a random page per insert.
         CREATE TABLE attempts (
           aid INTEGER PRIMARY KEY,
-          id TEXT NOT NULL UNIQUE,
+          id TEXT NOT NULL,
           request_rid INTEGER NOT NULL REFERENCES requests (rid) ON DELETE CASCADE,
           kind TEXT NOT NULL,
           url TEXT NOT NULL,
@@ -73,7 +75,7 @@ export const MIGRATIONS: readonly Migration[] = [
           error_code TEXT,
           error_message TEXT
         );
-        CREATE INDEX attempts_by_request ON attempts (request_rid, started_at);
+        CREATE UNIQUE INDEX attempts_by_request ON attempts (request_rid, id);
 
         CREATE TABLE channel_cursors (
           channel_id TEXT PRIMARY KEY,

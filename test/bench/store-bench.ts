@@ -8,6 +8,7 @@
 // into two bare tables. Full-text indexing that the store defers is then timed on its own.
 //
 //   npm run bench:store [-- --count 100000 --batch 100 --hot-count 24000]   (--hot-path: only that part)
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,9 +72,9 @@ function makeRequest(i: number, rand: () => number): StoredRequest {
 }
 
 /** The forward result for request `r`: a 200 with a small JSON response. */
-function makeAttempt(r: StoredRequest): Attempt {
+function makeAttempt(r: StoredRequest, id: string): Attempt {
   return {
-    id: asAttemptId(`att_${r.id}`),
+    id: asAttemptId(id),
     requestId: r.id,
     kind: 'forward',
     url: 'http://localhost:3000/webhooks/stripe',
@@ -107,16 +108,42 @@ function makeBatches(count: number, size: number): StoredRequest[][] {
   return batches;
 }
 
-/** CPU µs per (request + its attempt) on the hot path, the store's and a bare reference's. */
-function hotPath(dir: string): void {
-  const warm = makeBatches(2_000, HOT_BATCH);
-  const batches = makeBatches(HOT_COUNT, HOT_BATCH).map((b) =>
-    b.map((r) => ({ ...r, id: asRequestId(`hot_${r.id}`) })),
-  );
-  const attempts = batches.map((b) => b.map(makeAttempt));
-  const warmAttempts = warm.map((b) => b.map(makeAttempt));
+type IdStyle = 'sequential' | 'random';
 
-  const bare = new Database(join(dir, 'bare-hot.db'));
+/** Requests and their attempts; random ids are made as the relay makes them ('rq_' + 96 bits; UUIDs). */
+function hotRows(
+  count: number,
+  ids: IdStyle,
+  tag: string,
+): { requests: StoredRequest[][]; attempts: Attempt[][] } {
+  const requests = makeBatches(count, HOT_BATCH).map((b) =>
+    b.map((r) => ({
+      ...r,
+      id: asRequestId(ids === 'random' ? `rq_${randomBytes(12).toString('base64url')}` : `${tag}_${r.id}`),
+    })),
+  );
+  const attempts = requests.map((b) =>
+    b.map((r) => makeAttempt(r, ids === 'random' ? randomUUID() : `att_${r.id}`)),
+  );
+  return { requests, attempts };
+}
+
+interface HotPathResult {
+  requestsUs: number;
+  attemptsUs: number;
+  catchUpUs: number;
+  bareUs: number;
+}
+
+/**
+ * CPU µs per (request + its attempt) on the hot path, the store's and a bare reference's. Random ids matter:
+ * an index on them dirties a random page per row, which sequential ids hide.
+ */
+function hotPath(dir: string, ids: IdStyle): HotPathResult {
+  const warm = hotRows(2_000, ids, 'warm');
+  const hot = hotRows(HOT_COUNT, ids, 'hot');
+
+  const bare = new Database(join(dir, `bare-${ids}.db`));
   bare.pragma('journal_mode = WAL');
   bare.pragma('synchronous = NORMAL');
   bare.exec(`CREATE TABLE r (id TEXT PRIMARY KEY, headers TEXT, body BLOB, received_at INTEGER);
@@ -128,57 +155,51 @@ function hotPath(dir: string): void {
   });
   const bareAttempts = bare.transaction((as: Attempt[]) => {
     for (const a of as) {
-      bareAtt.run(
-        a.id,
-        a.requestId,
-        JSON.stringify(a.responseHeaders),
-        Buffer.from(a.responseBody!),
-        a.status,
-      );
+      const response = Buffer.from(a.responseBody!);
+      bareAtt.run(a.id, a.requestId, JSON.stringify(a.responseHeaders), response, a.status);
     }
   });
-  const bareRun = (bs: StoredRequest[][], as: Attempt[][]) => {
-    bs.forEach((b, i) => {
+  const bareRun = (rows: ReturnType<typeof hotRows>) => {
+    rows.requests.forEach((b, i) => {
       bareRequests(b);
-      bareAttempts(as[i]!);
+      bareAttempts(rows.attempts[i]!);
     });
   };
-  bareRun(warm, warmAttempts);
-  const bareUs = cpuMicros(() => bareRun(batches, attempts)) / HOT_COUNT;
+  bareRun(warm);
+  const bareUs = cpuMicros(() => bareRun(hot)) / HOT_COUNT;
   bare.close();
 
-  const store = openEventStore({ file: join(dir, 'hot.db') });
-  warm.forEach((b, i) => {
+  const store = openEventStore({ file: join(dir, `hot-${ids}.db`) });
+  warm.requests.forEach((b, i) => {
     store.insertRequests(b);
-    store.insertAttempts(warmAttempts[i]!);
+    store.insertAttempts(warm.attempts[i]!);
   });
   store.searchBodies(RARE, 1); // any deferred indexing of the warm-up rows happens here, not below
   let requestsUs = 0;
   let attemptsUs = 0;
-  batches.forEach((b, i) => {
+  hot.requests.forEach((b, i) => {
     requestsUs += cpuMicros(() => store.insertRequests(b));
-    attemptsUs += cpuMicros(() => store.insertAttempts(attempts[i]!));
+    attemptsUs += cpuMicros(() => store.insertAttempts(hot.attempts[i]!));
   });
-  const storeUs = (requestsUs + attemptsUs) / HOT_COUNT;
   // Whatever indexing the store deferred: the first search catches up on every row inserted above.
   const catchUpUs = cpuMicros(() => store.searchBodies(RARE, 1)) / HOT_COUNT;
   store.close();
+  return { requestsUs: requestsUs / HOT_COUNT, attemptsUs: attemptsUs / HOT_COUNT, catchUpUs, bareUs };
+}
 
+function printHotPath(results: Record<IdStyle, HotPathResult>): void {
+  const us = (n: number) => n.toFixed(1).padStart(6);
+  const line = (what: string, f: (r: HotPathResult) => number) =>
+    console.log(`  ${what.padEnd(46)} ${us(f(results.sequential))} µs ${us(f(results.random))} µs`);
   console.log(
     `hot path, CPU per request + its attempt (${HOT_COUNT.toLocaleString('en')} requests, batches of ${HOT_BATCH}, 1 KB JSON)`,
   );
-  console.log(
-    `  ${'store: insertRequests + insertAttempts'.padEnd(42)} ${storeUs.toFixed(1).padStart(7)} µs`,
-  );
-  console.log(
-    `  ${'  of which insertRequests / insertAttempts'.padEnd(42)} ${`${(requestsUs / HOT_COUNT).toFixed(1)} / ${(attemptsUs / HOT_COUNT).toFixed(1)}`.padStart(7)} µs`,
-  );
-  console.log(
-    `  ${'  deferred full-text indexing, later'.padEnd(42)} ${catchUpUs.toFixed(1).padStart(7)} µs`,
-  );
-  console.log(
-    `  ${'bare tables (no indexes, no FTS, no trigger)'.padEnd(42)} ${bareUs.toFixed(1).padStart(7)} µs`,
-  );
+  console.log(`  ${''.padEnd(46)} ${'sequential ids'.padStart(9)} ${'random ids'.padStart(9)}`);
+  line('store: insertRequests + insertAttempts', (r) => r.requestsUs + r.attemptsUs);
+  line('  insertRequests', (r) => r.requestsUs);
+  line('  insertAttempts', (r) => r.attemptsUs);
+  line('  deferred full-text indexing, later', (r) => r.catchUpUs);
+  line('bare tables (no indexes, no FTS, no trigger)', (r) => r.bareUs);
 }
 
 function median(xs: number[]): number {
@@ -198,7 +219,7 @@ function timeMany(times: number, fn: () => void): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'hookline-store-bench-'));
 try {
-  hotPath(dir);
+  printHotPath({ sequential: hotPath(dir, 'sequential'), random: hotPath(dir, 'random') });
   if (!HOT_ONLY) targets(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
