@@ -248,6 +248,15 @@ function targets(dir: string): void {
   for (const b of batches) store.insertRequests(b);
   const insertRate = COUNT / ((performance.now() - t0) / 1000);
   const batchMs = (performance.now() - t0) / batches.length;
+  // The inserts above ran without a break, so the background indexer never did: the first search indexes
+  // everything. Then a realistic backlog: the indexer runs at least once a second, ~5,000 rows at 5,000/s.
+  let hits = 0;
+  const coldAll = timeMany(1, () => (hits = store.searchBodies(RARE, 50).length));
+  const backlog = makeBatches(5_000, BATCH).map((b) =>
+    b.map((r) => ({ ...r, id: asRequestId(`backlog_${r.id}`), receivedAt: r.receivedAt - 1e9 })),
+  );
+  for (const b of backlog) store.insertRequests(b);
+  const coldBacklog = timeMany(1, () => store.searchBodies(RARE, 50));
 
   const newestPage = timeMany(200, () => store.listRequests({ limit: 50 }));
   const channelPage = timeMany(200, () => store.listRequests({ channelId: 'other', limit: 50 }));
@@ -255,7 +264,6 @@ function targets(dir: string): void {
   const olderPage = timeMany(200, () =>
     store.listRequests({ limit: 50, ...(deepCursor ? { before: deepCursor } : {}) }),
   );
-  let hits = 0;
   const rareSearch = timeMany(30, () => (hits = store.searchBodies(RARE, 50).length));
   const rareFilter = timeMany(30, () => store.listRequests({ filter: `${RARE} method:POST` }));
   const commonSearch = timeMany(10, () => store.searchBodies('refund', 50));
@@ -299,6 +307,17 @@ function targets(dir: string): void {
       '≤ 200 ms',
       rareSearch <= 200,
     ),
+  );
+  console.log(
+    row(
+      '  first search, 5,000 rows to index first',
+      `${coldBacklog.toFixed(2)} ms`,
+      '≤ 200 ms',
+      coldBacklog <= 200,
+    ),
+  );
+  console.log(
+    `${`  first search, all ${COUNT.toLocaleString('en')} rows to index first`.padEnd(44)} ${`${coldAll.toFixed(0)} ms`.padStart(14)}   (a store that never went idle)`,
   );
   console.log(
     row('filter: rare word + method', `${rareFilter.toFixed(2)} ms`, '≤ 200 ms', rareFilter <= 200),
