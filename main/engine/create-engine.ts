@@ -112,6 +112,8 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   private readonly queue: ForwardQueue;
   private readonly attempts: AttemptWriter;
   private readonly abort = new AbortController();
+  /** Body bytes of forwards not yet finished, for backpressure. */
+  private queuedBytes = 0;
   private responseMode: ResponseMode;
   private stopping: Promise<void> | undefined;
 
@@ -178,6 +180,30 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
 
   /** One forward, with the rule's retries; every try is stored and shown. Resolves with the last. */
   private async forward(request: StoredRequest, target: RuleTarget, onSent: () => void): Promise<Attempt> {
+    try {
+      return await this.forwardOnce(request, target, onSent);
+    } finally {
+      this.queuedBytes -= request.body.length;
+      this.applyBackpressure();
+    }
+  }
+
+  /**
+   * Stops reading deliveries while the forward backlog is long, and reads again once it has halved, so
+   * a slow target or a large backlog after a reconnect never piles up in memory: the relay keeps it.
+   */
+  private applyBackpressure(): void {
+    const pending = this.queue.pending;
+    if (pending > BACKLOG_HIGH || this.queuedBytes > BACKLOG_HIGH_BYTES) this.client.setPaused(true);
+    else if (pending <= BACKLOG_HIGH / 2 && this.queuedBytes <= BACKLOG_HIGH_BYTES / 2)
+      this.client.setPaused(false);
+  }
+
+  private async forwardOnce(
+    request: StoredRequest,
+    target: RuleTarget,
+    onSent: () => void,
+  ): Promise<Attempt> {
     const record = (attempt: Attempt) => {
       this.attempts.push(attempt);
       this.emit('attempt', attempt, request);
@@ -221,8 +247,10 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
       if (challenge)
         this.client.sendResponse(request.id, challenge.status, challenge.headers, challenge.body);
       const first = targets.map((t) => this.queue.push(request, t))[0];
+      this.queuedBytes += request.body.length * targets.length;
       if (!challenge && this.responseMode === 'wait') this.answerSender(request, first);
     }
+    this.applyBackpressure();
   }
 
   /** In `wait` mode the sender gets the first target's answer, or at once an `ack`-like one without targets. */
@@ -264,6 +292,11 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
     return this.stopping;
   }
 }
+
+/** Forwards waiting or in flight above which deliveries stop being read (resumed at half). */
+const BACKLOG_HIGH = 2_000;
+/** The same limit in body bytes. */
+const BACKLOG_HIGH_BYTES = 64 * 1024 * 1024;
 
 const JSON_TYPE: RawHeaders = [['content-type', 'application/json']];
 const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));

@@ -62,6 +62,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private flushing: Promise<void> = Promise.resolve();
   private flushScheduled = false;
   private lastError: string | undefined;
+  private paused = false;
+  private relayHeartbeatMs = 15_000;
 
   constructor(private readonly options: RelayClientOptions) {
     super();
@@ -82,6 +84,25 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.ws = undefined;
     await this.flushing;
     this.setState('stopped');
+  }
+
+  /**
+   * Stops (or restarts) reading deliveries, e.g. while the forward backlog is long: TCP backpressure then
+   * makes the relay keep the rest in its store instead of this process's memory. The heartbeat is not
+   * watched while paused, since the relay's pings wait in the same socket.
+   */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    if (paused) {
+      ws.pause();
+      clearTimeout(this.heartbeatTimer);
+    } else {
+      ws.resume();
+      this.watchHeartbeat(this.relayHeartbeatMs * 2);
+    }
   }
 
   /** Sends the app's answer for a request the relay holds (wait mode, handshakes). */
@@ -119,7 +140,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       );
       this.watchHeartbeat(30_000);
     });
-    ws.on('ping', () => this.watchHeartbeat());
+    ws.on('ping', () => {
+      if (!this.paused) this.watchHeartbeat(this.relayHeartbeatMs * 2);
+    });
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(ws, data, isBinary));
     ws.on('unexpected-response', (_req, res) => {
       const code = res.statusCode === 401 ? 4001 : res.statusCode === 404 ? 4004 : 0;
@@ -160,7 +183,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         }
         this.attempt = 0;
         this.lastError = undefined;
-        this.watchHeartbeat(msg.heartbeatMs * 2);
+        this.relayHeartbeatMs = msg.heartbeatMs;
+        if (this.paused) ws.pause();
+        else this.watchHeartbeat(msg.heartbeatMs * 2);
         this.emit('welcome', msg);
         this.setState('connected');
         return;
