@@ -12,7 +12,7 @@ import {
   type ForwardRule,
   type HooklineConfig,
 } from './config-types';
-import { PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
+import { READER_FRESHNESS_MS, PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
 
 export type * from './config-types';
 
@@ -69,7 +69,7 @@ export async function openConfig(dataDir: string): Promise<ConfigStore> {
    */
   const refresh = (strict: boolean): void => {
     try {
-      const fresh = adapter.readIfChanged();
+      const fresh = adapter.readIfChanged(strict ? 0 : READER_FRESHNESS_MS);
       if (fresh) db.data = normalise(fresh, file);
     } catch (e: unknown) {
       if (strict) throw e;

@@ -19,6 +19,9 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
 }
 
+/** How stale a reader's view of another process's edit may be, in ms: edits show up within this. */
+export const READER_FRESHNESS_MS = 250;
+
 export class PrivateJsonFile<T> implements Adapter<T> {
   readonly #file: string;
   readonly #text: TextFile;
@@ -43,9 +46,14 @@ export class PrivateJsonFile<T> implements Adapter<T> {
   /**
    * The parsed file when another process changed it since this adapter last read or wrote it (null when
    * it was deleted); undefined when it is unchanged. Synchronous, so getters can stay synchronous: one
-   * stat per call. Throws AppError('config_error') when the changed file is not JSON.
+   * stat per call, or none when the last check is younger than `freshWithinMs` (readers on a hot path
+   * pass a few hundred ms; writers pass 0 so they never build on a stale copy). Throws
+   * AppError('config_error') when the changed file is not JSON.
    */
-  readIfChanged(): T | null | undefined {
+  readIfChanged(freshWithinMs = 0): T | null | undefined {
+    const now = performance.now();
+    if (freshWithinMs > 0 && now - this.#checkedAt < freshWithinMs) return undefined;
+    this.#checkedAt = now;
     const stamp = this.#currentStamp();
     if (stamp === this.#stamp) return undefined;
     const data = stamp === undefined ? null : this.#parse(readFileSync(this.#file, 'utf8'));
@@ -63,6 +71,9 @@ export class PrivateJsonFile<T> implements Adapter<T> {
     await chmod(this.#file, PRIVATE_FILE_MODE);
     this.#stamp = this.#currentStamp();
   }
+
+  /** When the file was last stat'ed, in performance.now() ms. */
+  #checkedAt = -Infinity;
 
   #parse(text: string): T {
     try {

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { AppError } from '../../common/errors';
-import { PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
+import { READER_FRESHNESS_MS, PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
 
 /** Secret names are identifiers, so workflows can say `secrets.SLACK_WEBHOOK_URL`. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -48,7 +48,7 @@ export async function openSecrets(
    */
   const refresh = (strict: boolean): void => {
     try {
-      const fresh: unknown = adapter.readIfChanged();
+      const fresh: unknown = adapter.readIfChanged(strict ? 0 : READER_FRESHNESS_MS);
       if (fresh === undefined) return;
       if (fresh === null) db.data = {};
       else if (isSecretsFile(fresh)) db.data = fresh;

@@ -20,7 +20,8 @@ export function secretConfigFor(
   const provider = own?.provider ?? detectProvider(request);
   if (!provider) return own;
   const secret = secrets.get(providerSecretName(provider));
-  return secret === undefined ? own : { ...own, provider, secret };
+  // Naming the detected provider spares inspectRequest a second detection.
+  return secret === undefined ? { ...own, provider } : { ...own, provider, secret };
 }
 
 /** The public URL a provider signed (Twilio, Square, HubSpot sign the URL they called). */

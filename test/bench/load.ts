@@ -16,6 +16,11 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** The body of request number i (0-based, across senders). */
   body(i: number): Uint8Array | string;
+  /**
+   * Paces the senders to this many requests per second in total: request i starts no earlier than
+   * i / ratePerSec s after the start (sooner is never; later when every sender is busy).
+   */
+  ratePerSec?: number;
   /** Called with each response's status and body. */
   onResponse?(status: number, body: Buffer, i: number): void;
 }
@@ -85,9 +90,18 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       req.end(body);
     });
 
+  const pace = async (i: number) => {
+    if (!o.ratePerSec) return;
+    const wait = started + (i / o.ratePerSec) * 1000 - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  };
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (more()) await one(next++);
+      while (more()) {
+        const i = next++;
+        await pace(i);
+        await one(i);
+      }
     }),
   );
   const elapsedMs = performance.now() - started;

@@ -5,6 +5,7 @@
 // its own process; the proxy and the target each in their own process too. Rounds alternate; medians.
 //
 //   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20] [--forward-concurrency 1] [--mode ack|wait]
+//     [--rate N: the steady rate for the latency rounds; default 60% of the slower one's throughput]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
@@ -151,6 +152,7 @@ async function bench(): Promise<void> {
       concurrency: { type: 'string' },
       'forward-concurrency': { type: 'string' },
       mode: { type: 'string' },
+      rate: { type: 'string' },
     },
   });
   const rounds = Number(values.rounds ?? 5);
@@ -205,10 +207,10 @@ async function bench(): Promise<void> {
     return `${head},"pad":"${pad.slice(0, BODY_BYTES - head.length - 10)}"}`;
   };
 
-  async function round(url: string, settle: boolean): Promise<Round> {
+  async function round(url: string, settle: boolean, ratePerSec?: number): Promise<Round> {
     await target.ask('reset');
     const startedAt = now();
-    const load = await runLoad({ url, count, concurrency, body });
+    const load = await runLoad({ url, count, concurrency, body, ...(ratePerSec ? { ratePerSec } : {}) });
     if (load.ok < load.sent)
       console.error(
         `  ${load.sent - load.ok} of ${load.sent} refused: ${JSON.stringify([...load.statuses])}`,
@@ -250,18 +252,32 @@ async function bench(): Promise<void> {
   }
   const med = (rs: Round[], k: keyof Round) => median(rs.map((x) => x[k]));
   const ratios = pipe.map((p, i) => p.throughput / ref[i]!.throughput);
+
+  // Latency where neither is overloaded: both paced to the same steady rate, below either's capacity.
+  const rate = Number(
+    values.rate ?? Math.round(0.6 * Math.min(med(ref, 'throughput'), med(pipe, 'throughput'))),
+  );
+  const refPaced: Round[] = [];
+  const pipePaced: Round[] = [];
+  for (let r = 0; r < rounds; r++) {
+    refPaced.push(await round(proxyUrl, false, rate));
+    pipePaced.push(await round(channelUrl, true, rate));
+  }
+
   console.log(
     `\n${count} requests of ${BODY_BYTES} B per round, ${concurrency} concurrent senders, ` +
       `listen --concurrency ${forwardConcurrency} --response-mode ${mode}, ${rounds} rounds (medians):`,
   );
-  console.log(
-    `  bare proxy   ${med(ref, 'throughput').toFixed(0)}/s  p50 ${med(ref, 'p50').toFixed(1)} ms  p99 ${med(ref, 'p99').toFixed(1)} ms`,
-  );
-  console.log(
-    `  hookline     ${med(pipe, 'throughput').toFixed(0)}/s  p50 ${med(pipe, 'p50').toFixed(1)} ms  p99 ${med(pipe, 'p99').toFixed(1)} ms` +
-      `  lost ${pipe.reduce((n, p) => n + p.lost, 0)}  duplicates ${pipe.reduce((n, p) => n + p.duplicates, 0)}`,
-  );
-  console.log(`  ratio        ${median(ratios).toFixed(2)}× (target ≥ 0.9×, p99 ≤ 50 ms)`);
+  const line = (name: string, rs: Round[], paced: Round[]) =>
+    console.log(
+      `  ${name.padEnd(11)} ${med(rs, 'throughput').toFixed(0)}/s flat out (p99 ${med(rs, 'p99').toFixed(1)} ms); ` +
+        `at ${rate}/s: p50 ${med(paced, 'p50').toFixed(1)} ms, p99 ${med(paced, 'p99').toFixed(1)} ms; ` +
+        `lost ${[...rs, ...paced].reduce((n, p) => n + p.lost, 0)}, ` +
+        `duplicates ${[...rs, ...paced].reduce((n, p) => n + p.duplicates, 0)}`,
+    );
+  line('bare proxy', ref, refPaced);
+  line('hookline', pipe, pipePaced);
+  console.log(`  ratio       ${median(ratios).toFixed(2)}× throughput (target ≥ 0.9×; p99 ≤ 50 ms)`);
 
   for (const p of [app, relay]) {
     p.child.kill('SIGTERM');
