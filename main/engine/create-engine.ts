@@ -38,6 +38,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Retries for the `forward` targets (saved rules carry their own). */
   retry?: RetryPolicy;
+  /** How often the history's retention limits (settings.retention) are applied, in ms (default 60 000). */
+  retentionIntervalMs?: number;
   /** Port of the embedded relay; default: the one used last time, else a free one. */
   embeddedRelayPort?: number;
   now?: () => number;
@@ -48,6 +50,8 @@ export interface EngineEvents {
   request: [request: StoredRequest];
   attempt: [attempt: Attempt, request: StoredRequest];
   state: [state: ConnectionState, detail?: string];
+  /** Retention ran and deleted this many old requests (pinned ones are kept). */
+  retention: [deleted: number];
   fatal: [error: AppError];
 }
 
@@ -116,6 +120,7 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   private queuedBytes = 0;
   private responseMode: ResponseMode;
   private stopping: Promise<void> | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: EngineOptions,
@@ -149,6 +154,26 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   start(): void {
     this.emit('ready', { url: this.channel.url, channelId: this.channel.id, relayUrl: this.relayUrl });
     this.client.start();
+    this.applyRetention();
+    this.retentionTimer = setInterval(
+      () => this.applyRetention(),
+      this.options.retentionIntervalMs ?? 60_000,
+    );
+    this.retentionTimer.unref();
+  }
+
+  /** Deletes the oldest unpinned requests over the count, size and age limits in settings.retention. */
+  private applyRetention(): void {
+    try {
+      const { deleted } = this.store.applyRetention(this.config.get().settings.retention);
+      if (deleted > 0) this.emit('retention', deleted);
+    } catch (e: unknown) {
+      this.emit(
+        'state',
+        this.client.state,
+        `retention failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
   }
 
   targets(): string[] {
@@ -281,6 +306,7 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
 
   stop(graceMs = 5_000): Promise<void> {
     this.stopping ??= (async () => {
+      clearInterval(this.retentionTimer);
       await this.client.stop();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.queue.idle(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);

@@ -5,6 +5,7 @@
 // its own process; the proxy and the target each in their own process too. Rounds alternate; medians.
 //
 //   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20] [--forward-concurrency 1] [--mode ack|wait]
+//     [--embedded]
 //     [--rate N: the steady rate for the latency rounds; default 60% of the slower one's throughput]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -153,6 +154,7 @@ async function bench(): Promise<void> {
       'forward-concurrency': { type: 'string' },
       mode: { type: 'string' },
       rate: { type: 'string' },
+      embedded: { type: 'boolean' },
     },
   });
   const rounds = Number(values.rounds ?? 5);
@@ -171,23 +173,25 @@ async function bench(): Promise<void> {
   const targetUrl = `http://127.0.0.1:${(await target.next()).port}`;
   const proxy = start(process.execPath, [RUN_TS, SELF, '--serve', 'proxy', targetUrl]);
   const proxyUrl = `http://127.0.0.1:${(await proxy.next()).port}/`;
-  const relay = start(process.execPath, [
-    BIN,
-    'relay',
-    '--port',
-    '0',
-    '--data-dir',
-    dirs[0]!,
-    '--json',
-    '--rate-limit',
-    '0',
-  ]);
-  const relayUrl = (await relay.next()).url as string;
+  // --embedded: the app's own relay, in its process (`listen` without --relay), instead of `hookline relay`.
+  const relay = values.embedded
+    ? undefined
+    : start(process.execPath, [
+        BIN,
+        'relay',
+        '--port',
+        '0',
+        '--data-dir',
+        dirs[0]!,
+        '--json',
+        '--rate-limit',
+        '0',
+      ]);
+  const relayArgs = relay ? ['--relay', (await relay.next()).url as string] : [];
   const app = start(process.execPath, [
     BIN,
     'listen',
-    '--relay',
-    relayUrl,
+    ...relayArgs,
     '--data-dir',
     dirs[1]!,
     '--forward',
@@ -266,7 +270,8 @@ async function bench(): Promise<void> {
 
   console.log(
     `\n${count} requests of ${BODY_BYTES} B per round, ${concurrency} concurrent senders, ` +
-      `listen --concurrency ${forwardConcurrency} --response-mode ${mode}, ${rounds} rounds (medians):`,
+      `listen --concurrency ${forwardConcurrency} --response-mode ${mode}` +
+      `${relay ? ' with `hookline relay`' : ' with its embedded relay'}, ${rounds} rounds (medians):`,
   );
   const line = (name: string, rs: Round[], paced: Round[]) =>
     console.log(
@@ -279,7 +284,7 @@ async function bench(): Promise<void> {
   line('hookline', pipe, pipePaced);
   console.log(`  ratio       ${median(ratios).toFixed(2)}× throughput (target ≥ 0.9×; p99 ≤ 50 ms)`);
 
-  for (const p of [app, relay]) {
+  for (const p of relay ? [app, relay] : [app]) {
     p.child.kill('SIGTERM');
     await new Promise((r) => p.child.once('exit', r));
   }
