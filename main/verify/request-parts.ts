@@ -1,8 +1,25 @@
 // Reading the parts of a request that schemes sign or inspect, without ever throwing on odd input.
-import { headerValue, type RawHeaders } from '../../common/model';
+import type { RawHeaders } from '../../common/model';
 import type { ProviderId, VerifiableRequest, VerificationResult, InvalidCode } from './types';
 
-export { headerValue };
+// Detection asks every scheme about the same few headers: index a header list once (first value per
+// lower-cased name) instead of scanning it per question. Rebuilt if the list's length changed.
+const headerIndexes = new WeakMap<RawHeaders, { length: number; first: Map<string, string> }>();
+
+/** First value of a header, case-insensitive; undefined when absent. */
+export function headerValue(headers: RawHeaders, name: string): string | undefined {
+  let index = headerIndexes.get(headers);
+  if (!index || index.length !== headers.length) {
+    const first = new Map<string, string>();
+    for (const [n, v] of headers) {
+      const lower = n.toLowerCase();
+      if (!first.has(lower)) first.set(lower, v);
+    }
+    index = { length: headers.length, first };
+    headerIndexes.set(headers, index);
+  }
+  return index.first.get(name.toLowerCase());
+}
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
