@@ -1,6 +1,10 @@
-// Finds or creates the channel `listen` subscribes to, so `listen` again gets the same URL.
+// Finds or creates the channel `listen` subscribes to, so `listen` again gets the same URL, and binds
+// the embedded relay to the port it had before.
 import { AppError } from '../../common/errors';
 import type { ResponseMode } from '../../common/model';
+import type { Relay } from '../../relay/create-relay';
+import type { ChannelConfig, ConfigStore } from '../config/config-store';
+import type { EngineOptions } from './create-engine';
 
 export interface CreatedChannel {
   id: string;
@@ -66,4 +70,50 @@ export function streamUrlFor(relayUrl: string, channelId: string): string {
   const url = new URL(`/api/channels/${encodeURIComponent(channelId)}/stream`, relayUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.href;
+}
+
+/** Listens on the remembered port when it is free, else on any free one, so channel URLs stay stable. */
+export async function listenPreferring(
+  relay: Pick<Relay, 'listen'>,
+  port: number | undefined,
+): Promise<{ port: number; url: string }> {
+  if (port) {
+    try {
+      return await relay.listen(port, '127.0.0.1');
+    } catch (e: unknown) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    }
+  }
+  return relay.listen(0, '127.0.0.1');
+}
+
+/** The channel named, else the one remembered for this relay, else a new one (saved to the config). */
+export async function resolveChannel(
+  config: ConfigStore,
+  relayUrl: string,
+  options: Pick<EngineOptions, 'channelId' | 'newChannel' | 'responseMode' | 'adminToken'>,
+): Promise<ChannelConfig> {
+  if (options.channelId) {
+    const known = config.getChannel(options.channelId);
+    if (known) return known;
+  } else if (!options.newChannel) {
+    const remembered = config.defaultChannelFor(relayUrl);
+    if (remembered) return remembered;
+  }
+  const created = await createChannel({
+    relayUrl,
+    ...(options.channelId ? { name: options.channelId } : {}),
+    ...(options.responseMode ? { responseMode: options.responseMode } : {}),
+    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+  });
+  const channel: ChannelConfig = {
+    id: created.id,
+    url: created.url,
+    token: created.token,
+    relayUrl,
+    responseMode: options.responseMode ?? 'ack',
+    createdAt: Date.now(),
+  };
+  await config.upsertChannel(channel);
+  return channel;
 }

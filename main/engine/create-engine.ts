@@ -11,13 +11,12 @@ import type { WelcomeMessage } from '../../common/protocol';
 import { createRelay } from '../../relay/create-relay';
 import { openConfig, type ChannelConfig, type ConfigStore, type RetryPolicy } from '../config/config-store';
 import { openSecrets, type SecretsStore } from '../config/secrets-store';
-import { sendWithRetry } from '../forward/forward-retry';
 import { createForwarder } from '../forward/forwarder';
 import { openEventStore, type EventStore } from '../store/event-store';
 import { answerChallenge, inspectRequest } from '../verify';
-import { createChannel, streamUrlFor } from './channel-setup';
 import { AttemptWriter } from './attempt-writer';
-import { ForwardQueue, type ForwardTarget } from './forward-queue';
+import { listenPreferring, resolveChannel, streamUrlFor } from './channel-setup';
+import { ForwardDispatcher } from './forward-dispatcher';
 import { RelayClient, type ConnectionState } from './relay-client';
 import { publicUrlOf, secretConfigFor } from './secret-lookup';
 
@@ -101,23 +100,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       now,
     });
     closers.unshift(() => forwarder.close());
-    return new EngineImpl(options, now, config, secrets, store, forwarder, channel, relayUrl, closers);
+    const parts = { config, secrets, store, forwarder, channel, relayUrl };
+    return new EngineImpl(options, now, parts, closers);
   } catch (e: unknown) {
     for (const close of closers) await close();
     throw e;
   }
 }
 
-type Forwarder = ReturnType<typeof createForwarder>;
-type RuleTarget = ForwardTarget & { retry?: RetryPolicy; timeoutMs?: number };
+interface EngineParts {
+  config: ConfigStore;
+  secrets: SecretsStore;
+  store: EventStore;
+  forwarder: ReturnType<typeof createForwarder>;
+  channel: ChannelConfig;
+  relayUrl: string;
+}
 
 class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
+  readonly config: ConfigStore;
+  readonly secrets: SecretsStore;
+  readonly store: EventStore;
+  readonly channel: ChannelConfig;
+  readonly relayUrl: string;
   private readonly client: RelayClient;
-  private readonly queue: ForwardQueue;
+  private readonly dispatcher: ForwardDispatcher;
   private readonly attempts: AttemptWriter;
-  private readonly abort = new AbortController();
-  /** Body bytes of forwards not yet finished, for backpressure. */
-  private queuedBytes = 0;
   private responseMode: ResponseMode;
   private stopping: Promise<void> | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
@@ -125,30 +133,39 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   constructor(
     private readonly options: EngineOptions,
     private readonly now: () => number,
-    readonly config: ConfigStore,
-    readonly secrets: SecretsStore,
-    readonly store: EventStore,
-    private readonly forwarder: Forwarder,
-    readonly channel: ChannelConfig,
-    readonly relayUrl: string,
+    parts: EngineParts,
     private readonly closers: Array<() => Promise<void> | void>,
   ) {
     super();
-    this.responseMode = channel.responseMode;
-    this.attempts = new AttemptWriter(store);
-    this.queue = new ForwardQueue({
-      send: (request, target, onSent) => this.forward(request, target, onSent),
-    });
+    ({ config: this.config, secrets: this.secrets, store: this.store } = parts);
+    ({ channel: this.channel, relayUrl: this.relayUrl } = parts);
+    this.responseMode = this.channel.responseMode;
+    this.attempts = new AttemptWriter(this.store);
     this.client = new RelayClient({
-      streamUrl: streamUrlFor(relayUrl, channel.id),
-      token: channel.token,
-      subscriberId: asSubscriberId(config.get().subscriberId),
-      lastSeq: () => this.store.lastSeq(channel.id),
+      streamUrl: streamUrlFor(this.relayUrl, this.channel.id),
+      token: this.channel.token,
+      subscriberId: asSubscriberId(this.config.get().subscriberId),
+      lastSeq: () => this.store.lastSeq(this.channel.id),
       onDeliveries: (batch) => this.onDeliveries(batch),
     });
     this.client.on('state', (state, detail) => this.emit('state', state, detail));
     this.client.on('welcome', (w: WelcomeMessage) => (this.responseMode = w.responseMode));
     this.client.on('fatal', (e) => this.emit('fatal', e));
+    this.dispatcher = new ForwardDispatcher({
+      forwarder: parts.forwarder,
+      config: this.config,
+      channelId: this.channel.id,
+      ...(options.forward ? { forward: options.forward } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+      onAttempt: (attempt, request) => {
+        this.attempts.push(attempt);
+        this.emit('attempt', attempt, request);
+      },
+      // A long forward backlog stops reading deliveries, so a slow target or a big catch-up after a
+      // reconnect stays in the relay's store instead of this process's memory.
+      onBacklog: (long) => this.client.setPaused(long),
+    });
   }
 
   start(): void {
@@ -160,6 +177,10 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
       this.options.retentionIntervalMs ?? 60_000,
     );
     this.retentionTimer.unref();
+  }
+
+  targets(): string[] {
+    return this.dispatcher.targets().map((t) => t.url);
   }
 
   /** Deletes the oldest unpinned requests over the count, size and age limits in settings.retention. */
@@ -176,85 +197,7 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
     }
   }
 
-  targets(): string[] {
-    return this.forwardTargets().map((t) => t.url);
-  }
-
-  /** `--forward` targets, then enabled saved rules for this channel; one entry per URL. */
-  private forwardTargets(): RuleTarget[] {
-    const seen = new Map<string, RuleTarget>();
-    for (const url of this.options.forward ?? []) {
-      seen.set(url, {
-        url,
-        ...(this.options.retry ? { retry: this.options.retry } : {}),
-        ...(this.options.concurrency ? { window: this.options.concurrency } : {}),
-      });
-    }
-    for (const rule of this.config.forwardRulesFor(this.channel.id)) {
-      for (const url of rule.targets) {
-        if (seen.has(url)) continue;
-        const target: RuleTarget = { url };
-        if (rule.retry) target.retry = rule.retry;
-        if (rule.timeoutMs) target.timeoutMs = rule.timeoutMs;
-        if (rule.concurrency) target.window = rule.concurrency;
-        seen.set(url, target);
-      }
-    }
-    return [...seen.values()];
-  }
-
-  /** One forward, with the rule's retries; every try is stored and shown. Resolves with the last. */
-  private async forward(request: StoredRequest, target: RuleTarget, onSent: () => void): Promise<Attempt> {
-    try {
-      return await this.forwardOnce(request, target, onSent);
-    } finally {
-      this.queuedBytes -= request.body.length;
-      this.applyBackpressure();
-    }
-  }
-
-  /**
-   * Stops reading deliveries while the forward backlog is long, and reads again once it has halved, so
-   * a slow target or a large backlog after a reconnect never piles up in memory: the relay keeps it.
-   */
-  private applyBackpressure(): void {
-    const pending = this.queue.pending;
-    if (pending > BACKLOG_HIGH || this.queuedBytes > BACKLOG_HIGH_BYTES) this.client.setPaused(true);
-    else if (pending <= BACKLOG_HIGH / 2 && this.queuedBytes <= BACKLOG_HIGH_BYTES / 2)
-      this.client.setPaused(false);
-  }
-
-  private async forwardOnce(
-    request: StoredRequest,
-    target: RuleTarget,
-    onSent: () => void,
-  ): Promise<Attempt> {
-    const record = (attempt: Attempt) => {
-      this.attempts.push(attempt);
-      this.emit('attempt', attempt, request);
-    };
-    const options = {
-      kind: 'forward' as const,
-      onSent,
-      ...(target.timeoutMs ? { timeoutMs: target.timeoutMs } : {}),
-    };
-    if (!target.retry) {
-      const attempt = await this.forwarder.send(request, target.url, options);
-      record(attempt);
-      return attempt;
-    }
-    // Retries wait out their backoff without holding up the requests behind this one.
-    const attempts = await sendWithRetry(this.forwarder, request, target.url, target.retry, {
-      ...options,
-      signal: this.abort.signal,
-      onAttempt: (a: Attempt) => {
-        onSent();
-        record(a);
-      },
-    });
-    return attempts[attempts.length - 1]!;
-  }
-
+  /** Verifies and stores a batch in one transaction (the client acks after this returns), then acts on it. */
   private onDeliveries(batch: CapturedRequest[]): void {
     const nowSec = Math.floor(this.now() / 1000);
     const checks = batch.map((captured) => {
@@ -264,18 +207,16 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
       return { request, verifiable, secret };
     });
     const inserted = new Set<RequestId>(this.store.insertRequests(checks.map((c) => c.request)));
-    const targets = this.forwardTargets();
+    const targets = this.dispatcher.targets();
     for (const { request, verifiable, secret } of checks) {
       if (!inserted.has(request.id)) continue; // a redelivery: already stored, shown and forwarded
       this.emit('request', request);
       const challenge = answerChallenge(verifiable, secret, { now: nowSec });
       if (challenge)
         this.client.sendResponse(request.id, challenge.status, challenge.headers, challenge.body);
-      const first = targets.map((t) => this.queue.push(request, t))[0];
-      this.queuedBytes += request.body.length * targets.length;
+      const first = this.dispatcher.dispatch(request, targets);
       if (!challenge && this.responseMode === 'wait') this.answerSender(request, first);
     }
-    this.applyBackpressure();
   }
 
   /** In `wait` mode the sender gets the first target's answer, or at once an `ack`-like one without targets. */
@@ -308,10 +249,7 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
     this.stopping ??= (async () => {
       clearInterval(this.retentionTimer);
       await this.client.stop();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.queue.idle(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-      clearTimeout(timer);
-      this.abort.abort();
+      await this.dispatcher.drain(graceMs);
       this.attempts.flush();
       for (const close of this.closers) await close();
     })();
@@ -319,54 +257,5 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
   }
 }
 
-/** Forwards waiting or in flight above which deliveries stop being read (resumed at half). */
-const BACKLOG_HIGH = 2_000;
-/** The same limit in body bytes. */
-const BACKLOG_HIGH_BYTES = 64 * 1024 * 1024;
-
 const JSON_TYPE: RawHeaders = [['content-type', 'application/json']];
 const encodeJson = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-
-async function listenPreferring(
-  relay: ReturnType<typeof createRelay>,
-  port: number | undefined,
-): Promise<{ port: number; url: string }> {
-  if (port) {
-    try {
-      return await relay.listen(port, '127.0.0.1');
-    } catch (e: unknown) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-    }
-  }
-  return relay.listen(0, '127.0.0.1');
-}
-
-async function resolveChannel(
-  config: ConfigStore,
-  relayUrl: string,
-  options: EngineOptions,
-): Promise<ChannelConfig> {
-  if (options.channelId) {
-    const known = config.getChannel(options.channelId);
-    if (known) return known;
-  } else if (!options.newChannel) {
-    const remembered = config.defaultChannelFor(relayUrl);
-    if (remembered) return remembered;
-  }
-  const created = await createChannel({
-    relayUrl,
-    ...(options.channelId ? { name: options.channelId } : {}),
-    ...(options.responseMode ? { responseMode: options.responseMode } : {}),
-    ...(options.adminToken ? { adminToken: options.adminToken } : {}),
-  });
-  const channel: ChannelConfig = {
-    id: created.id,
-    url: created.url,
-    token: created.token,
-    relayUrl,
-    responseMode: options.responseMode ?? 'ack',
-    createdAt: Date.now(),
-  };
-  await config.upsertChannel(channel);
-  return channel;
-}
