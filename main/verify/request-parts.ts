@@ -23,6 +23,12 @@ export function headerValue(headers: RawHeaders, name: string): string | undefin
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/** True when the body contains this ASCII text: a cheap test before parsing a body for detection. */
+export function bodyContains(req: { body: Uint8Array }, ascii: string): boolean {
+  const b = req.body;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).indexOf(ascii, 0, 'latin1') !== -1;
+}
+
 export function bodyText(req: { body: Uint8Array }): string {
   return decoder.decode(req.body);
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { encode, hmac, matchAny } from '../crypto-helpers';
 import {
+  bodyContains,
   bodyJson,
   bodyText,
   field,
@@ -27,6 +28,7 @@ interface MailgunSignature {
 }
 
 function readSignature(req: VerifiableRequest): MailgunSignature | undefined {
+  if (!bodyContains(req, 'signature')) return undefined; // most bodies: no need to parse them
   const json = bodyJson(req);
   if (isRecord(json)) {
     if (!isRecord(json.signature)) return undefined;

@@ -6,6 +6,7 @@
 //        configured on the hook; a GET with `X-Okta-Verification-Challenge` must be echoed as JSON.
 import { tokensEqual } from '../crypto-helpers';
 import {
+  bodyContains,
   bodyJson,
   field,
   hasHeader,
@@ -67,7 +68,7 @@ export const okta: ProviderScheme = {
   hasTimestamp: false,
   detect: (req) =>
     hasHeader(req.headers, OKTA_CHALLENGE) ||
-    (field(bodyJson(req), 'eventType') ?? '').startsWith('com.okta.'),
+    (bodyContains(req, 'com.okta.') && (field(bodyJson(req), 'eventType') ?? '').startsWith('com.okta.')),
   verify(req, config) {
     const name = config.authHeader ?? 'Authorization';
     const value = headerValue(req.headers, name);
