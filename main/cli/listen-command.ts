@@ -17,6 +17,7 @@ Options:
   --forward URL          forward each request to URL (repeatable)
   --concurrency N        forwards in flight at once per target (default 1: the target sees them in order)
   --retry N              retry a failed forward (network error, 429, 5xx) up to N times, with backoff
+  --insecure             forward to https targets without checking their certificate (self-signed)
   --response-mode MODE   for a new channel: ack (default), wait or reject-offline
   --admin-token T        the relay's admin token, to create a channel
   --data-dir DIR         where history and config live (default ~/.hookline)
@@ -33,6 +34,7 @@ export const runListenCommand: Command = async (args, io) => {
     forward: { type: 'string', multiple: true },
     concurrency: { type: 'string' },
     retry: { type: 'string' },
+    insecure: { type: 'boolean' },
     'response-mode': { type: 'string' },
     'admin-token': { type: 'string' },
     'data-dir': { type: 'string' },
@@ -59,6 +61,7 @@ export const runListenCommand: Command = async (args, io) => {
     ...(mode ? { responseMode: mode as ResponseMode } : {}),
     ...(values['admin-token'] ? { adminToken: values['admin-token'] } : {}),
     forward: (values.forward ?? []).map((f) => urlFlag(f, 'forward')),
+    ...(values.insecure ? { insecure: true } : {}),
     ...(values.concurrency ? { concurrency: intFlag(values.concurrency, 'concurrency', 1) } : {}),
     ...(values.retry
       ? { retry: { attempts: intFlag(values.retry, 'retry', 1) + 1, baseDelayMs: 500, maxDelayMs: 30_000 } }

@@ -25,6 +25,7 @@ Options:
   --to URL         target (repeatable); default: the channel's forward targets
   --edit FILE      JSON with any of method, path, query, headers, body, bodyBase64, bodyJson
   --resign         re-sign with the channel's secret and the current time (schemes with a timestamp)
+  --insecure       send to https targets without checking their certificate (self-signed)
   --filter EXPR    replay every request matching EXPR (see 'hookline requests --help'), oldest first
   --limit N        at most N requests with --filter (default 100)
   --data-dir DIR   where history lives (default ~/.hookline)
@@ -38,6 +39,7 @@ export const runReplayCommand: Command = async (args, io) => {
       to: { type: 'string', multiple: true },
       edit: { type: 'string' },
       resign: { type: 'boolean' },
+      insecure: { type: 'boolean' },
       filter: { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean' },
@@ -60,6 +62,7 @@ export const runReplayCommand: Command = async (args, io) => {
   const forwarder = createForwarder({
     timeoutMs: settings.forwardTimeoutMs,
     maxResponseBytes: settings.maxResponseBytes,
+    rejectUnauthorized: !values.insecure,
   });
 
   try {

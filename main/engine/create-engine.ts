@@ -35,6 +35,8 @@ export interface EngineOptions {
   forward?: string[];
   /** Forwards in flight at once per `forward` target (default 1: strictly in order). */
   concurrency?: number;
+  /** Forward to https targets without checking their certificates (self-signed dev servers). */
+  insecure?: boolean;
   /** Retries for the `forward` targets (saved rules carry their own). */
   retry?: RetryPolicy;
   /** How often the history's retention limits (settings.retention) are applied, in ms (default 60 000). */
@@ -97,6 +99,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const forwarder = createForwarder({
       timeoutMs: settings.forwardTimeoutMs,
       maxResponseBytes: settings.maxResponseBytes,
+      rejectUnauthorized: !options.insecure,
       now,
     });
     closers.unshift(() => forwarder.close());
