@@ -69,6 +69,7 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
     channelLimiter: new RateLimiter(o.channelRateLimit, o.now),
     ipLimiter: new RateLimiter(o.ipRateLimit, o.now),
     maxBody: o.maxBody,
+    maxHeaderCount: o.maxHeaderCount,
     waitTimeoutMs: o.waitTimeoutMs,
     subscriberCount: (id) => hub.subscriberCount(id),
     isClosing: () => closing !== undefined,
@@ -167,7 +168,9 @@ export function createRelay(input: RelayOptions & { store?: DeliveryStore }): Re
       requestTimeout: o.requestTimeoutMs,
       keepAliveTimeout: 5_000,
     });
-    s.maxHeadersCount = o.maxHeaderCount;
+    // Node drops headers past maxHeadersCount without a word; one over the limit lets the capture path
+    // see that there were too many and refuse with 431 instead of storing a request with headers missing.
+    s.maxHeadersCount = o.maxHeaderCount + 1;
     s.on('request', onRequest);
     s.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => stream.handleUpgrade(req, socket, head));
     s.on('clientError', onClientError);

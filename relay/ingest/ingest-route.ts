@@ -26,6 +26,8 @@ export interface IngestContext {
   ipLimiter: RateLimiter;
   /** Largest body, in bytes. */
   maxBody: number;
+  /** Most header lines a capture may have; more are refused (431), never silently cut. */
+  maxHeaderCount: number;
   /** How long wait-mode senders are held, in ms (for the 504 message). */
   waitTimeoutMs: number;
   subscriberCount(channelId: string): number;
@@ -97,6 +99,12 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
     });
   }
 
+  if (req.rawHeaders.length / 2 > ctx.maxHeaderCount) {
+    throw new AppError(
+      'headers_too_large',
+      `More than ${ctx.maxHeaderCount} header lines; nothing was stored.`,
+    );
+  }
   const body = await readBody(req, ctx.maxBody);
   const requestId = newRequestId();
   const method = req.method ?? 'GET';

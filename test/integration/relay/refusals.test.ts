@@ -65,6 +65,17 @@ describe('the relay refuses, with a JSON error body', () => {
     expect(errorOf(res).code).toBe('headers_too_large');
   });
 
+  it('more header lines than the limit with 431, instead of storing the request with some cut off', async () => {
+    relay = await startRelay({ maxHeaderCount: 20 });
+    const channel = await relay.createChannel();
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => [`X-H${i}`, 'v'] as [string, string]);
+    expect((await send(channel.url, { body: '{}', headers: lines(10) })).status).toBe(200);
+    const res = await send(channel.url, { body: '{}', headers: lines(40) });
+    expect(res.status).toBe(431);
+    expect(errorOf(res).code).toBe('headers_too_large');
+    expect(errorOf(res).message).toContain('More than 20 header lines');
+  });
+
   it('a channel over its rate limit with 429 and Retry-After', async () => {
     relay = await startRelay({ channelRateLimit: { ratePerSec: 1, burst: 3 } });
     const channel = await relay.createChannel();
