@@ -12,7 +12,13 @@ import {
   type ForwardRule,
   type HooklineConfig,
 } from './config-types';
-import { READER_FRESHNESS_MS, PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
+import {
+  READER_FRESHNESS_MS,
+  createEditQueue,
+  PrivateJsonFile,
+  ensurePrivateDir,
+  isJsonObject,
+} from './private-json-file';
 
 export type * from './config-types';
 
@@ -76,28 +82,12 @@ export async function openConfig(dataDir: string): Promise<ConfigStore> {
     }
   };
 
-  let queue: Promise<void> = Promise.resolve();
-  const update = (fn: (config: HooklineConfig) => void | boolean): Promise<void> => {
-    const run = async (): Promise<void> => {
-      refresh(true);
-      const previous = db.data;
-      const draft = structuredClone(previous);
-      if (fn(draft) === false) return;
-      db.data = draft;
-      try {
-        await db.write();
-      } catch (e: unknown) {
-        db.data = previous;
-        throw new AppError(
-          'config_error',
-          `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-    };
-    const next = queue.then(run);
-    queue = next.catch(() => undefined); // one failed update must not block the ones after it
-    return next;
-  };
+  const update = createEditQueue<HooklineConfig>({
+    db,
+    file,
+    refresh: () => refresh(true),
+    clone: structuredClone,
+  });
 
   const sameRelay = (a: string, b: string): boolean => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 

@@ -100,3 +100,39 @@ export class PrivateJsonFile<T> implements Adapter<T> {
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * Serialised, all-or-nothing edits of a JSON file held by lowdb: each edit runs on a copy of the latest
+ * data (`refresh` first picks up another process's changes), is written atomically, and only then becomes
+ * current; a failed write leaves data and file as they were, and does not block the edits after it.
+ * `fn` returns false to write nothing.
+ */
+export function createEditQueue<T>(options: {
+  db: { data: T; write(): Promise<void> };
+  file: string;
+  refresh: () => void;
+  clone: (data: T) => T;
+}): (fn: (draft: T) => void | boolean) => Promise<void> {
+  const { db, file, refresh, clone } = options;
+  let queue: Promise<void> = Promise.resolve();
+  return (fn) => {
+    const next = queue.then(async () => {
+      refresh();
+      const previous = db.data;
+      const draft = clone(previous);
+      if (fn(draft) === false) return;
+      db.data = draft;
+      try {
+        await db.write();
+      } catch (e: unknown) {
+        db.data = previous;
+        throw new AppError(
+          'config_error',
+          `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    });
+    queue = next.catch(() => undefined); // one failed edit must not block the ones after it
+    return next;
+  };
+}

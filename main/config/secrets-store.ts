@@ -4,7 +4,13 @@
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { AppError } from '../../common/errors';
-import { READER_FRESHNESS_MS, PrivateJsonFile, ensurePrivateDir, isJsonObject } from './private-json-file';
+import {
+  READER_FRESHNESS_MS,
+  createEditQueue,
+  PrivateJsonFile,
+  ensurePrivateDir,
+  isJsonObject,
+} from './private-json-file';
 
 /** Secret names are identifiers, so workflows can say `secrets.SLACK_WEBHOOK_URL`. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -58,28 +64,13 @@ export async function openSecrets(
     }
   };
 
-  let queue: Promise<void> = Promise.resolve();
   /** Edits a copy of the latest secrets and writes it; `fn` returns false to write nothing. */
-  const write = (fn: (secrets: SecretsFile) => void | boolean): Promise<void> => {
-    const next = queue.then(async () => {
-      refresh(true);
-      const previous = db.data;
-      const draft = { ...previous };
-      if (fn(draft) === false) return;
-      db.data = draft;
-      try {
-        await db.write();
-      } catch (e: unknown) {
-        db.data = previous;
-        throw new AppError(
-          'config_error',
-          `could not write ${file}: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-    });
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const write = createEditQueue({
+    db,
+    file,
+    refresh: () => refresh(true),
+    clone: (d: SecretsFile) => ({ ...d }),
+  });
 
   return {
     file,
