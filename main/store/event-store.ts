@@ -166,8 +166,9 @@ function createEventStore(db: Database.Database, file: string, now: () => number
   const filterOf = (expr: string | undefined, forPage = false): SqlCondition => {
     if (!expr?.trim()) return { sql: 'TRUE', params: [] };
     const ast = parseFilter(expr);
-    fts.catchUp(); // most filters read requests_fts; a caught-up check costs two index lookups
     const set = compileFilter(ast);
+    // Only conditions that read the full-text index need it caught up (e.g. not `provider:` or `status:`).
+    if (set.sql.includes('requests_fts')) fts.catchUp();
     return forPage && set.fts !== undefined && planFor(set.fts) === 'probe'
       ? compileFilter(ast, 'probe')
       : set;
