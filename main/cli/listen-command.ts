@@ -78,6 +78,7 @@ export const runListenCommand: Command = async (args, io) => {
   });
 
   const targets = engine.targets();
+  let lost = false;
   const waiting = new Map<string, StoredRequest>();
   engine.on('ready', ({ url, channelId, relayUrl }) => {
     if (json) return out({ type: 'ready', url, channel: channelId, relay: relayUrl, forward: targets });
@@ -87,7 +88,14 @@ export const runListenCommand: Command = async (args, io) => {
   });
   engine.on('state', (state, detail) => {
     if (json) return out({ type: 'state', state, ...(detail ? { detail } : {}) });
-    if (state !== 'connected') io.stderr.write(`relay: ${state}${detail ? ` (${detail})` : ''}\n`);
+    // Quiet while all is well; say when the link drops and when it is back.
+    if (state === 'reconnecting' || state === 'failed') {
+      lost = true;
+      io.stderr.write(`relay: ${state}${detail ? ` (${detail})` : ''}\n`);
+    } else if (state === 'connected' && lost) {
+      lost = false;
+      io.stderr.write('relay: connected again\n');
+    }
   });
   const quiet = values.quiet ?? false;
   engine.on('request', (request) => {
