@@ -32,7 +32,8 @@ export interface ForwardDispatcherOptions {
 export class ForwardDispatcher {
   private readonly queue: ForwardQueue;
   private readonly abort = new AbortController();
-  /** Body bytes of forwards not yet finished. */
+  /** Forwards queued or in flight, and their body bytes; counted here, in step with each completion. */
+  private pending = 0;
   private queuedBytes = 0;
 
   constructor(private readonly options: ForwardDispatcherOptions) {
@@ -63,6 +64,7 @@ export class ForwardDispatcher {
 
   /** Queues the request for every target; resolves with the first target's last attempt, if any. */
   dispatch(request: StoredRequest, targets: RuleTarget[]): Promise<Attempt> | undefined {
+    this.pending += targets.length;
     this.queuedBytes += request.body.length * targets.length;
     const first = targets.map((t) => this.queue.push(request, t))[0];
     this.checkBacklog();
@@ -81,6 +83,7 @@ export class ForwardDispatcher {
     try {
       return await this.send(request, target, onSent);
     } finally {
+      this.pending -= 1;
       this.queuedBytes -= request.body.length;
       this.checkBacklog();
     }
@@ -112,7 +115,7 @@ export class ForwardDispatcher {
   }
 
   private checkBacklog(): void {
-    const pending = this.queue.pending;
+    const pending = this.pending;
     if (pending > BACKLOG_HIGH || this.queuedBytes > BACKLOG_HIGH_BYTES) this.options.onBacklog(true);
     else if (pending <= BACKLOG_HIGH / 2 && this.queuedBytes <= BACKLOG_HIGH_BYTES / 2)
       this.options.onBacklog(false);
