@@ -129,6 +129,20 @@ describe('hookline listen', () => {
     expect(endToEnd(got.headers)).toEqual(c.headers);
   });
 
+  it('forwards a 25 MB random body byte for byte end to end', async () => {
+    const big = (await import('node:crypto')).randomBytes(25 * 1024 * 1024);
+    const before = target.requests.length;
+    const res = await send(`${url}/big`, {
+      headers: [['Content-Type', 'application/octet-stream']],
+      body: big,
+    });
+    expect(res.status).toBe(200);
+    const got = await target.request(before);
+    expect(got.url).toBe('/hooks/big');
+    expect(got.body.length).toBe(big.length);
+    expect(sha(got.body)).toBe(sha(big));
+  });
+
   it('stores the target’s answer with the request', async () => {
     const attempt = await listen.waitFor((l) => l.type === 'attempt');
     const id = (attempt.attempt as { requestId: string }).requestId;
