@@ -7,15 +7,18 @@
 //   node bin/run-ts.mjs test/bench/relay-bench.ts [--rounds 5] [--seconds 3] [--concurrency 20]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import type { CapturedRequest } from '../../common/model';
 import { createRelay } from '../../relay/create-relay';
 import { connectSubscriber } from '../helpers/relay-subscriber';
 import { createChannel, tempDir } from '../helpers/relay-harness';
 import { median, percentile, runLoad } from './load';
 
 const BODY_BYTES = 1024;
+const BIG_BYTES = 25 * 1024 * 1024;
 const now = () => performance.timeOrigin + performance.now();
 
 if (process.argv[2] === '--serve') await serve(process.argv[3] ?? 'bare');
@@ -88,6 +91,12 @@ async function startChild(kind: string): Promise<Child> {
   return { child, url: `http://127.0.0.1:${port}`, cpuMs };
 }
 
+/** A process's resident set size in MB (Linux /proc). */
+function residentMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
+
 function body(i: number): string {
   const head = `{"t":${now().toFixed(3)},"i":${i},"pad":"`;
   return head + 'x'.repeat(BODY_BYTES - head.length - 2) + '"}';
@@ -109,6 +118,7 @@ async function bench(): Promise<void> {
   const relay = await startChild('relay');
   const channel = await createChannel(relay.url);
   const latencies: number[] = [];
+  let onBig: (request: CapturedRequest) => void = () => undefined;
   const delivered = new Set<string>();
   let duplicates = 0;
   const sub = connectSubscriber({
@@ -117,6 +127,7 @@ async function bench(): Promise<void> {
     token: channel.token,
     subscriberId: 'bench',
     onDelivery(request) {
+      if (request.body.length === BIG_BYTES) return onBig(request);
       const sentAt = Number(
         /^\{"t":([\d.]+)/.exec(Buffer.from(request.body.subarray(0, 40)).toString('latin1'))?.[1],
       );
@@ -212,6 +223,27 @@ async function bench(): Promise<void> {
     `  accepted ${accepted.size}, delivered ${delivered.size}, lost ${lost}, duplicates ${duplicates}`,
   );
   console.log(`  ${ratio >= 0.8 && p99 <= 30 && lost === 0 ? 'targets met' : 'BELOW TARGET'}`);
+
+  // Large bodies: 20 × 25 MB through the relay to the subscriber, byte-exact, with the relay's memory
+  // (resident set, from /proc) sampled after each one: it should stay flat, not grow with what is stored.
+  const big = randomBytes(BIG_BYTES);
+  const bigHash = createHash('sha256').update(big).digest('hex');
+  let bigIntact = 0;
+  const gotBig = new Set<string>();
+  onBig = (request) => {
+    if (createHash('sha256').update(request.body).digest('hex') === bigHash) bigIntact += 1;
+    gotBig.add(request.id);
+  };
+  const rss: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await runLoad({ url: relayUrl, count: 1, concurrency: 1, body: () => big });
+    rss.push(residentMb(relay.child.pid!));
+  }
+  while (gotBig.size < 20) await new Promise((r) => setTimeout(r, 20));
+  console.log(
+    `  25 MB bodies: 20 sent, ${bigIntact} received byte-exact; relay resident memory after each: ` +
+      `min ${Math.min(...rss).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB, last ${rss.at(-1)!.toFixed(0)} MB`,
+  );
 
   await sub.close();
   for (const c of [bare.child, relay.child]) {
