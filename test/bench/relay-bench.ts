@@ -11,7 +11,6 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { CapturedRequest } from '../../common/model';
 import { createRelay } from '../../relay/create-relay';
 import { connectSubscriber } from '../helpers/relay-subscriber';
 import { createChannel, tempDir } from '../helpers/relay-harness';
@@ -21,8 +20,52 @@ const BODY_BYTES = 1024;
 const BIG_BYTES = 25 * 1024 * 1024;
 const now = () => performance.timeOrigin + performance.now();
 
-if (process.argv[2] === '--serve') await serve(process.argv[3] ?? 'bare');
+if (process.argv[2] === '--serve' && process.argv[3] === 'subscriber') await subscribe(process.argv.slice(4));
+else if (process.argv[2] === '--serve') await serve(process.argv[3] ?? 'bare');
 else await bench();
+
+/**
+ * Child mode: the acking subscriber, in a process of its own so that it does not share a thread with
+ * the load generator (the measuring instrument). Answers `stats` and `reset` lines on stdin.
+ */
+async function subscribe([relayUrl, channelId, token]: string[]): Promise<void> {
+  const latencies: number[] = [];
+  const delivered = new Set<string>();
+  const bigHashes: string[] = [];
+  let duplicates = 0;
+  const sub = connectSubscriber({
+    relayUrl: relayUrl!,
+    channelId: channelId!,
+    token: token!,
+    subscriberId: 'bench',
+    onDelivery(request) {
+      if (delivered.has(request.id)) duplicates += 1;
+      else delivered.add(request.id);
+      if (request.body.length === BIG_BYTES) {
+        bigHashes.push(createHash('sha256').update(request.body).digest('hex'));
+      } else {
+        const head = Buffer.from(request.body.subarray(0, 40)).toString('latin1');
+        latencies.push(now() - Number(/^\{"t":([\d.]+)/.exec(head)?.[1]));
+      }
+      // Keep memory flat over long runs: the body is not needed after this.
+      sub.deliveries.length = 0;
+    },
+  });
+  await sub.welcome;
+  process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line === 'reset') latencies.length = 0;
+    const stats = {
+      delivered: delivered.size,
+      duplicates,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      bigHashes,
+    };
+    process.stdout.write(JSON.stringify(stats) + '\n');
+  });
+  process.stdin.on('end', () => void sub.close().then(() => process.exit(0)));
+}
 
 /** Child mode: start one server, print its port, stop when stdin closes. */
 async function serve(kind: string): Promise<void> {
@@ -63,9 +106,11 @@ interface Child {
   url: string;
   /** CPU time the child has used, in ms. */
   cpuMs(): Promise<number>;
+  /** Sends one line, resolves with the JSON line it answers. */
+  ask(line: string): Promise<Record<string, unknown>>;
 }
 
-async function startChild(kind: string): Promise<Child> {
+async function startChild(kind: string, extra: string[] = []): Promise<Child> {
   const child = spawn(
     process.execPath,
     [
@@ -75,20 +120,23 @@ async function startChild(kind: string): Promise<Child> {
       'test/bench/relay-bench.ts',
       '--serve',
       kind,
+      ...extra,
     ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
   const lines = createInterface({ input: child.stdout! });
-  const line = await new Promise<string>((resolve) => lines.once('line', resolve));
-  const { port } = JSON.parse(line) as { port: number };
-  const cpuMs = async () => {
-    const reply = new Promise<string>((resolve) => lines.once('line', resolve));
-    child.stdin!.write('cpu\n');
-    return (JSON.parse(await reply) as { cpuMs: number }).cpuMs;
+  const first = JSON.parse(await new Promise<string>((resolve) => lines.once('line', resolve))) as {
+    port?: number;
   };
-  return { child, url: `http://127.0.0.1:${port}`, cpuMs };
+  const ask = async (line: string) => {
+    const reply = new Promise<string>((resolve) => lines.once('line', resolve));
+    child.stdin!.write(line + '\n');
+    return JSON.parse(await reply) as Record<string, unknown>;
+  };
+  const cpuMs = async () => (await ask('cpu')).cpuMs as number;
+  return { child, url: `http://127.0.0.1:${first.port ?? 0}`, cpuMs, ask };
 }
 
 /** A process's resident set size in MB (Linux /proc). */
@@ -117,33 +165,16 @@ async function bench(): Promise<void> {
   const bare = await startChild('bare');
   const relay = await startChild('relay');
   const channel = await createChannel(relay.url);
-  const latencies: number[] = [];
-  let onBig: (request: CapturedRequest) => void = () => undefined;
-  const delivered = new Set<string>();
-  let duplicates = 0;
-  const sub = connectSubscriber({
-    relayUrl: relay.url,
-    channelId: channel.id,
-    token: channel.token,
-    subscriberId: 'bench',
-    onDelivery(request) {
-      if (request.body.length === BIG_BYTES) return onBig(request);
-      const sentAt = Number(
-        /^\{"t":([\d.]+)/.exec(Buffer.from(request.body.subarray(0, 40)).toString('latin1'))?.[1],
-      );
-      latencies.push(now() - sentAt);
-      if (delivered.has(request.id)) duplicates += 1;
-      else delivered.add(request.id);
-      // Keep memory flat over long runs: the body is not needed after this.
-      sub.deliveries.length = 0;
-    },
-  });
-  await sub.welcome;
+  const sub = await startChild('subscriber', [relay.url, channel.id, channel.token]);
+  const stats = async (line = 'stats') => {
+    const r = await sub.ask(line);
+    return r as { delivered: number; duplicates: number; p50: number; p99: number; bigHashes: string[] };
+  };
   const accepted = new Set<string>();
   const relayUrl = `${relay.url}/h/${channel.id}/bench`;
 
   const runRelay = async (ms: number) => {
-    latencies.length = 0;
+    await stats('reset');
     const cpu0 = await relay.cpuMs();
     const result = await runLoad({
       url: relayUrl,
@@ -155,15 +186,13 @@ async function bench(): Promise<void> {
       },
     });
     const deadline = Date.now() + 10_000;
-    while (delivered.size < accepted.size && Date.now() < deadline)
+    let s = await stats();
+    while (s.delivered < accepted.size && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
+      s = await stats();
+    }
     const cpuUs = ((await relay.cpuMs()) - cpu0) * 1000;
-    return {
-      result,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      cpuUs: cpuUs / result.ok,
-    };
+    return { result, p50: s.p50, p99: s.p99, cpuUs: cpuUs / result.ok };
   };
   const runBare = async (ms: number) => {
     const cpu0 = await bare.cpuMs();
@@ -198,7 +227,8 @@ async function bench(): Promise<void> {
         `sender→subscriber p50 ${x.p50.toFixed(1)} ms p99 ${x.p99.toFixed(1)} ms`,
     );
   }
-  const lost = [...accepted].filter((id) => !delivered.has(id)).length;
+  const final = await stats();
+  const lost = accepted.size - (final.delivered - 0);
   const bareMedian = median(rows.map((r) => r.bare));
   const relayMedian = median(rows.map((r) => r.relay));
   const p99 = median(rows.map((r) => r.p99));
@@ -220,7 +250,7 @@ async function bench(): Promise<void> {
     `  sender→subscriber p50 ${median(rows.map((r) => r.p50)).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms (target ≤ 30 ms)`,
   );
   console.log(
-    `  accepted ${accepted.size}, delivered ${delivered.size}, lost ${lost}, duplicates ${duplicates}`,
+    `  accepted ${accepted.size}, delivered ${final.delivered}, lost ${lost}, duplicates ${final.duplicates}`,
   );
   console.log(`  ${ratio >= 0.8 && p99 <= 30 && lost === 0 ? 'targets met' : 'BELOW TARGET'}`);
 
@@ -228,25 +258,23 @@ async function bench(): Promise<void> {
   // (resident set, from /proc) sampled after each one: it should stay flat, not grow with what is stored.
   const big = randomBytes(BIG_BYTES);
   const bigHash = createHash('sha256').update(big).digest('hex');
-  let bigIntact = 0;
-  const gotBig = new Set<string>();
-  onBig = (request) => {
-    if (createHash('sha256').update(request.body).digest('hex') === bigHash) bigIntact += 1;
-    gotBig.add(request.id);
-  };
   const rss: number[] = [];
   for (let i = 0; i < 20; i++) {
     await runLoad({ url: relayUrl, count: 1, concurrency: 1, body: () => big });
     rss.push(residentMb(relay.child.pid!));
   }
-  while (gotBig.size < 20) await new Promise((r) => setTimeout(r, 20));
+  let got = await stats();
+  while (got.bigHashes.length < 20) {
+    await new Promise((r) => setTimeout(r, 20));
+    got = await stats();
+  }
+  const bigIntact = got.bigHashes.filter((h) => h === bigHash).length;
   console.log(
     `  25 MB bodies: 20 sent, ${bigIntact} received byte-exact; relay resident memory after each: ` +
       `min ${Math.min(...rss).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB, last ${rss.at(-1)!.toFixed(0)} MB`,
   );
 
-  await sub.close();
-  for (const c of [bare.child, relay.child]) {
+  for (const c of [sub.child, bare.child, relay.child]) {
     c.stdin!.end();
     await new Promise((r) => c.once('exit', r));
   }
