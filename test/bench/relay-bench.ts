@@ -4,7 +4,8 @@
 // Each server runs in its own child process so the senders and the subscriber (this process)
 // do not share a thread with it. Rounds alternate between the two; medians are reported.
 //
-//   node bin/run-ts.mjs test/bench/relay-bench.ts [--rounds 5] [--seconds 3] [--concurrency 20]
+//   node bin/run-ts.mjs test/bench/relay-bench.ts [--rounds 5] [--seconds 3] [--concurrency 20] [--big 20]
+//     [--rate N]   (paced to N requests/s: compare CPU per request instead of flat-out throughput)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync, rmSync } from 'node:fs';
@@ -156,11 +157,16 @@ async function bench(): Promise<void> {
       rounds: { type: 'string', default: '5' },
       seconds: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '20' },
+      big: { type: 'string', default: '20' },
+      // Paces both servers to this many requests per second: CPU per request at a steady load.
+      rate: { type: 'string' },
     },
   });
   const rounds = Number(values.rounds);
   const durationMs = Number(values.seconds) * 1000;
   const concurrency = Number(values.concurrency);
+  const bigCount = Number(values.big);
+  const pace = values.rate ? { ratePerSec: Number(values.rate) } : {};
 
   const bare = await startChild('bare');
   const relay = await startChild('relay');
@@ -181,6 +187,7 @@ async function bench(): Promise<void> {
       concurrency,
       durationMs: ms,
       body,
+      ...pace,
       onResponse(status, res) {
         if (status === 200) accepted.add((JSON.parse(res.toString()) as { id: string }).id);
       },
@@ -196,7 +203,7 @@ async function bench(): Promise<void> {
   };
   const runBare = async (ms: number) => {
     const cpu0 = await bare.cpuMs();
-    const result = await runLoad({ url: `${bare.url}/`, concurrency, durationMs: ms, body });
+    const result = await runLoad({ url: `${bare.url}/`, concurrency, durationMs: ms, body, ...pace });
     return { ...result, cpuUs: (((await bare.cpuMs()) - cpu0) * 1000) / result.ok };
   };
 
@@ -256,26 +263,34 @@ async function bench(): Promise<void> {
 
   // Large bodies: 20 × 25 MB through the relay to the subscriber, byte-exact, with the relay's memory
   // (resident set, from /proc) sampled after each one: it should stay flat, not grow with what is stored.
+  if (bigCount > 0) await bigBodies(relay, relayUrl, bigCount, stats);
+  for (const c of [sub.child, bare.child, relay.child]) {
+    c.stdin!.end();
+    await new Promise((r) => c.once('exit', r));
+  }
+}
+
+async function bigBodies(
+  relay: Child,
+  relayUrl: string,
+  count: number,
+  stats: () => Promise<{ bigHashes: string[] }>,
+): Promise<void> {
   const big = randomBytes(BIG_BYTES);
   const bigHash = createHash('sha256').update(big).digest('hex');
   const rss: number[] = [];
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < count; i++) {
     await runLoad({ url: relayUrl, count: 1, concurrency: 1, body: () => big });
     rss.push(residentMb(relay.child.pid!));
   }
   let got = await stats();
-  while (got.bigHashes.length < 20) {
+  while (got.bigHashes.length < count) {
     await new Promise((r) => setTimeout(r, 20));
     got = await stats();
   }
   const bigIntact = got.bigHashes.filter((h) => h === bigHash).length;
   console.log(
-    `  25 MB bodies: 20 sent, ${bigIntact} received byte-exact; relay resident memory after each: ` +
+    `  25 MB bodies: ${count} sent, ${bigIntact} received byte-exact; relay resident memory after each: ` +
       `min ${Math.min(...rss).toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB, last ${rss.at(-1)!.toFixed(0)} MB`,
   );
-
-  for (const c of [sub.child, bare.child, relay.child]) {
-    c.stdin!.end();
-    await new Promise((r) => c.once('exit', r));
-  }
 }

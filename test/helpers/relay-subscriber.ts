@@ -57,6 +57,8 @@ export function connectSubscriber(o: SubscriberOptions): TestSubscriber {
   const waiters: Array<{ n: number; resolve: (d: CapturedRequest[]) => void; reject: (e: Error) => void }> =
     [];
   let ackScheduled = false;
+  /** Highest seq received: what the next cumulative ack names (callers may empty `deliveries`). */
+  let lastSeq = 0;
   let closedInfo: { code: number; reason: string } | undefined;
 
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
@@ -79,14 +81,13 @@ export function connectSubscriber(o: SubscriberOptions): TestSubscriber {
           return;
         case 'delivery':
           deliveries.push(msg.request);
+          lastSeq = Math.max(lastSeq, msg.request.seq);
           o.onDelivery?.(msg.request);
           if (o.autoAck !== false && !ackScheduled) {
             ackScheduled = true;
             setImmediate(() => {
               ackScheduled = false;
-              const last = deliveries[deliveries.length - 1];
-              if (last && ws.readyState === ws.OPEN)
-                ws.send(encodeClientMessage({ type: 'ack', seq: last.seq }));
+              if (ws.readyState === ws.OPEN) ws.send(encodeClientMessage({ type: 'ack', seq: lastSeq }));
             });
           }
           for (let i = waiters.length - 1; i >= 0; i--) {
