@@ -5,10 +5,10 @@
 // its own process; the proxy and the target each in their own process too. Rounds alternate; medians.
 //
 //   node bin/run-ts.mjs test/bench/pipe-bench.ts [--rounds 5] [--count 8000] [--concurrency 20] [--forward-concurrency 1] [--mode ack|wait]
-//     [--embedded]
+//     [--embedded] [--cpu-prof DIR: write V8 CPU profiles of the relay and listen processes there]
 //     [--rate N: the steady rate for the latency rounds; default 60% of the slower one's throughput]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,8 +137,18 @@ function start(command: string, args: string[]): Proc {
   };
 }
 
+/** CPU time a process has used, in µs (Linux /proc: utime + stime, in clock ticks of 10 ms). */
+function cpuMicros(pid: number | undefined): number {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 interface Round {
   throughput: number;
+  /** CPU per request delivered, in µs, of the app and of the relay process. */
+  appCpu: number;
+  relayCpu: number;
   p50: number;
   p99: number;
   lost: number;
@@ -155,6 +165,7 @@ async function bench(): Promise<void> {
       mode: { type: 'string' },
       rate: { type: 'string' },
       embedded: { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const rounds = Number(values.rounds ?? 5);
@@ -164,6 +175,7 @@ async function bench(): Promise<void> {
   const forwardConcurrency = Number(values['forward-concurrency'] ?? 1);
   // ack: the relay answers once stored (the default); wait: once the target has answered, like a proxy.
   const mode = values.mode ?? 'ack';
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
   const dirs = [
     mkdtempSync(join(tmpdir(), 'hookline-bench-relay-')),
     mkdtempSync(join(tmpdir(), 'hookline-bench-app-')),
@@ -177,6 +189,7 @@ async function bench(): Promise<void> {
   const relay = values.embedded
     ? undefined
     : start(process.execPath, [
+        ...profile,
         BIN,
         'relay',
         '--port',
@@ -189,6 +202,7 @@ async function bench(): Promise<void> {
       ]);
   const relayArgs = relay ? ['--relay', (await relay.next()).url as string] : [];
   const app = start(process.execPath, [
+    ...profile,
     BIN,
     'listen',
     ...relayArgs,
@@ -213,6 +227,7 @@ async function bench(): Promise<void> {
 
   async function round(url: string, settle: boolean, ratePerSec?: number): Promise<Round> {
     await target.ask('reset');
+    const cpu0 = [cpuMicros(app.child.pid), cpuMicros(relay?.child.pid)];
     const startedAt = now();
     const load = await runLoad({ url, count, concurrency, body, ...(ratePerSec ? { ratePerSec } : {}) });
     if (load.ok < load.sent)
@@ -227,9 +242,14 @@ async function bench(): Promise<void> {
       s = await target.ask('count');
     }
     const stats = await target.ask('stats');
+    const delivered = Math.max(1, stats.distinct as number);
+    const appCpu = (cpuMicros(app.child.pid) - cpu0[0]!) / delivered;
+    const relayCpu = (cpuMicros(relay?.child.pid) - cpu0[1]!) / delivered;
     const lat = stats.latencies as number[];
     const elapsed = (stats.lastAt as number) - startedAt;
     return {
+      appCpu,
+      relayCpu,
       throughput: ((stats.distinct as number) / elapsed) * 1000,
       p50: percentile(lat, 50),
       p99: percentile(lat, 99),
@@ -251,7 +271,8 @@ async function bench(): Promise<void> {
     console.log(
       `round ${r + 1}: proxy ${a.throughput.toFixed(0)}/s p99 ${a.p99.toFixed(1)} ms | ` +
         `hookline ${b.throughput.toFixed(0)}/s p50 ${b.p50.toFixed(1)} ms p99 ${b.p99.toFixed(1)} ms ` +
-        `lost ${b.lost} dup ${b.duplicates} | ratio ${(b.throughput / a.throughput).toFixed(2)}`,
+        `lost ${b.lost} dup ${b.duplicates} | CPU/request app ${b.appCpu.toFixed(0)} µs relay ${b.relayCpu.toFixed(0)} µs | ` +
+        `ratio ${(b.throughput / a.throughput).toFixed(2)}`,
     );
   }
   const med = (rs: Round[], k: keyof Round) => median(rs.map((x) => x[k]));
@@ -282,6 +303,10 @@ async function bench(): Promise<void> {
     );
   line('bare proxy', ref, refPaced);
   line('hookline', pipe, pipePaced);
+  console.log(
+    `  CPU per request (flat out): listen ${med(pipe, 'appCpu').toFixed(0)} µs` +
+      (relay ? `, relay ${med(pipe, 'relayCpu').toFixed(0)} µs` : ' (with its relay)'),
+  );
   console.log(`  ratio       ${median(ratios).toFixed(2)}× throughput (target ≥ 0.9×; p99 ≤ 50 ms)`);
 
   for (const p of relay ? [app, relay] : [app]) {
