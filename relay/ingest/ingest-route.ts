@@ -106,7 +106,8 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
     );
   }
   const body = await readBody(req, ctx.maxBody);
-  const requestId = newRequestId();
+  const receivedAt = ctx.now();
+  const requestId = newRequestId(receivedAt);
   const method = req.method ?? 'GET';
   const headers = pairsFromFlat(req.rawHeaders);
   const handshake =
@@ -128,7 +129,7 @@ async function ingest(ctx: IngestContext, req: IncomingMessage, res: ServerRespo
       query,
       headers,
       body,
-      receivedAt: ctx.now(),
+      receivedAt,
       sourceIp: ip,
     });
   } catch (e: unknown) {
