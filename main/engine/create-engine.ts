@@ -74,7 +74,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const now = options.now ?? Date.now;
   const config = await openConfig(options.dataDir);
   const secrets = await openSecrets(options.dataDir);
-  const store = openEventStore({ file: join(options.dataDir, 'history.db'), now });
+  const store = openEventStore({
+    file: join(options.dataDir, 'history.db'),
+    now,
+    backgroundCheckpoints: true,
+  });
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
   try {
     let relayUrl = options.relayUrl;

@@ -27,6 +27,12 @@ import {
   type SummaryRow,
 } from './store-rows';
 import { migrate } from './store-schema';
+import {
+  BACKSTOP_AUTOCHECKPOINT_PAGES,
+  startCheckpointWorker,
+  type CheckpointOptions,
+  type CheckpointWorker,
+} from '../../relay/store/checkpoint-worker';
 import type { EventStore, ListRequestsOptions, RequestPage } from './store-types';
 
 export type * from './store-types';
@@ -38,6 +44,12 @@ export interface EventStoreOptions {
   now?: () => number;
   /** How long a write waits for another connection's lock before failing, in ms. Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * Run WAL checkpoints from a worker thread instead of inside the commits that cross SQLite's
+   * autocheckpoint threshold, so a busy pipe never waits for one (default: off, since a short-lived CLI
+   * command has no use for a thread). `true`, or the worker's options.
+   */
+  backgroundCheckpoints?: boolean | CheckpointOptions;
 }
 
 const MAX_PAGE = 1000;
@@ -55,14 +67,25 @@ export function openEventStore(options: EventStoreOptions): EventStore {
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across app crashes, one fsync per checkpoint
     db.pragma('foreign_keys = ON');
     migrate(db, file);
-    return createEventStore(db, file, now);
+    let checkpointer: CheckpointWorker | undefined;
+    const background = options.backgroundCheckpoints;
+    if (background) {
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+      checkpointer = startCheckpointWorker(file, background === true ? {} : background);
+    }
+    return createEventStore(db, file, now, checkpointer);
   } catch (e: unknown) {
     db?.close();
     throw storageError(e, file);
   }
 }
 
-function createEventStore(db: Database.Database, file: string, now: () => number): EventStore {
+function createEventStore(
+  db: Database.Database,
+  file: string,
+  now: () => number,
+  checkpointer: CheckpointWorker | undefined,
+): EventStore {
   const insertRequest = db.prepare(
     `INSERT OR IGNORE INTO requests (id, channel_id, seq, method, path, query, body_size, content_type,
        received_at, source_ip, provider, event_type, event_id, verification_status, verification_provider,
@@ -278,6 +301,8 @@ function createEventStore(db: Database.Database, file: string, now: () => number
         // Only an optimisation: another process may hold the write lock, and closing must still succeed.
       }
       db.close();
+      // The worker finishes its last checkpoint on its own connection; the process waits for it.
+      void checkpointer?.stop();
     },
   };
 }

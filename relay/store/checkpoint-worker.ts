@@ -14,7 +14,10 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (workerData.report) parentPort.postMessage({ walFrames: r.log, checkpointed: r.checkpointed });
+  } catch {}
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
@@ -27,11 +30,21 @@ export interface CheckpointWorker {
   stop(): Promise<void>;
 }
 
+export interface CheckpointOptions {
+  /** Time between checkpoints, in ms (default 1000). */
+  intervalMs?: number;
+  /** After each checkpoint: frames in the WAL and how many of them are now in the database file. */
+  onCheckpoint?: (result: { walFrames: number; checkpointed: number }) => void;
+}
+
 /** Starts checkpointing `file` every `intervalMs` from a worker thread. */
-export function startCheckpointWorker(file: string, intervalMs = 1000): CheckpointWorker {
+export function startCheckpointWorker(file: string, options: CheckpointOptions = {}): CheckpointWorker {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
+  const { intervalMs = 1000, onCheckpoint } = options;
+  const workerData = { file, driver, intervalMs, report: onCheckpoint !== undefined };
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
   worker.unref();
+  if (onCheckpoint) worker.on('message', onCheckpoint);
   // A failed worker only means checkpoints fall back to the writer's backstop.
   worker.on('error', () => {});
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -27,6 +27,31 @@ describe('opening the store', () => {
     expect(statSync(`${t.file}-wal`).mode & 0o777).toBe(0o600);
   });
 
+  it('with background checkpoints, copies the WAL into the database file from a worker thread', async () => {
+    const file = join(t.dir, 'background.db');
+    let checkpointed!: (frames: number) => void;
+    const firstCheckpoint = new Promise<number>((resolve) => (checkpointed = resolve));
+    const store = openEventStore({
+      file,
+      backgroundCheckpoints: {
+        intervalMs: 20,
+        onCheckpoint: (r) => r.checkpointed > 0 && checkpointed(r.checkpointed),
+      },
+    });
+    try {
+      const before = statSync(file).size;
+      // ~100 pages: far below SQLite's own autocheckpoint (1,000), so only the worker moves them.
+      store.insertRequests(Array.from({ length: 200 }, () => aRequest({ json: { pad: 'x'.repeat(1500) } })));
+      expect(await firstCheckpoint).toBeGreaterThan(50);
+      expect(statSync(file).size).toBeGreaterThan(before + 200 * 1500);
+    } finally {
+      store.close();
+    }
+    const reopened = openEventStore({ file });
+    expect(reopened.countRequests()).toBe(200);
+    reopened.close();
+  });
+
   it('migrates an existing empty SQLite file', () => {
     const file = join(t.dir, 'empty.db');
     new Database(file).close();
