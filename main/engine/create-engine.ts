@@ -147,7 +147,14 @@ class EngineImpl extends EventEmitter<EngineEvents> implements Engine {
     ({ config: this.config, secrets: this.secrets, store: this.store } = parts);
     ({ channel: this.channel, relayUrl: this.relayUrl } = parts);
     this.responseMode = this.channel.responseMode;
-    this.attempts = new AttemptWriter(this.store);
+    this.attempts = new AttemptWriter(this.store, {
+      onError: (e, lost) =>
+        this.emit(
+          'state',
+          this.client.state,
+          `could not store ${lost} forward attempts: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+    });
     this.client = new RelayClient({
       streamUrl: streamUrlFor(this.relayUrl, this.channel.id),
       token: this.channel.token,
