@@ -1,16 +1,21 @@
 // Sends a request to a forward or replay target and records the outcome as an Attempt.
-// node:http rather than fetch: fetch merges duplicate headers, lower-cases names and may decode bodies,
-// and a webhook's signature covers the exact bytes.
+// undici's dispatcher rather than fetch: fetch merges duplicate headers, lower-cases names and may decode
+// bodies, and a webhook's signature covers the exact bytes.
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { Agent } from 'undici';
 import { asAttemptId } from '../../common/ids';
 import type { AttemptId } from '../../common/ids';
 import type { Attempt, AttemptKind, RawHeaders } from '../../common/model';
 import { toAppError } from '../../common/errors';
 import { exchange } from './http-exchange';
-import { connectionTokens, endToEndHeaders, isHopByHop, overlayHeaders } from './outbound-request';
+import {
+  REWRITTEN_HEADERS,
+  connectionTokens,
+  endToEndHeaders,
+  isHopByHop,
+  overlayHeaders,
+} from './outbound-request';
 import type { OutboundRequest } from './outbound-request';
 import { resolveTarget } from './target-url';
 import type { ResolvedTarget } from './target-url';
@@ -53,11 +58,11 @@ export interface SendOptions {
 export interface Forwarder {
   /** Sends `req` to `target` (a base URL, see joinTargetUrl). Never rejects for a target failure. */
   send(req: OutboundRequest, target: string, opts?: SendOptions): Promise<Attempt>;
-  /** Closes the kept-alive sockets. */
+  /** Closes the kept-alive sockets; sends still under way end with an error. */
   close(): void;
 }
 
-/** Methods that carry no body unless they say so: no `Content-Length: 0` is invented for them. */
+/** Methods whose empty requests carry no `content-length: 0` (RFC 9110 §8.6), as undici writes them. */
 const BODYLESS_METHODS: ReadonlySet<string> = new Set([
   'GET',
   'HEAD',
@@ -67,17 +72,15 @@ const BODYLESS_METHODS: ReadonlySet<string> = new Set([
   'CONNECT',
 ]);
 
-/** Creates a forwarder with kept-alive connection pools, one for http and one for https. */
+/** Creates a forwarder with a kept-alive connection pool per target origin. */
 export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   const now = options.now ?? Date.now;
   const newAttemptId = options.newAttemptId ?? (() => asAttemptId(randomUUID()));
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent({
-    ...agentOptions,
-    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  const dispatcher = new Agent({
+    connections: options.maxSockets ?? 64,
+    connect: { rejectUnauthorized: options.rejectUnauthorized ?? true },
   });
 
   async function send(req: OutboundRequest, target: string, opts?: SendOptions): Promise<Attempt> {
@@ -105,8 +108,14 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
     }
     const headers = outboundHeaders(req, resolved.host, opts?.extraHeaders ?? [], options.userAgent);
     const deadline = opts?.timeoutMs ?? timeoutMs;
-    const agent = resolved.protocol === 'https:' ? httpsAgent : httpAgent;
-    const input = { target: resolved, method: req.method, headers, body: req.body, agent, maxResponseBytes };
+    const input = {
+      target: resolved,
+      method: req.method,
+      headers,
+      body: req.body,
+      dispatcher,
+      maxResponseBytes,
+    };
     let result = await exchange({
       ...input,
       timeoutMs: deadline,
@@ -114,34 +123,28 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       onSent: opts?.onSent,
     });
     const left = deadline - (performance.now() - t0);
-    if (
-      result.error?.code === 'ECONNRESET' &&
-      result.reusedSocket &&
-      result.status === undefined &&
-      left > 0
-    ) {
-      // A reset with no response on a reused socket almost always means the target closed it as idle
-      // while we wrote; one fresh try is the pattern Node's docs give for `reusedSocket`.
-      result = await exchange({ ...input, timeoutMs: left, signal: opts?.signal });
+    if (result.error?.code === 'ECONNRESET' && result.status === undefined && left > 0) {
+      // A reset before any answer is most often a kept-alive socket the target closed as idle just as we
+      // wrote: one more try on a fresh one. If that gets no answer either, the first error is the story.
+      const again = await exchange({ ...input, timeoutMs: left, signal: opts?.signal });
+      if (again.status !== undefined) result = again;
     }
-    const { reusedSocket: _reused, ...outcome } = result;
-    return { ...base, url: resolved.url, requestHeaders: headers, durationMs: elapsed(t0), ...outcome };
+    return { ...base, url: resolved.url, requestHeaders: headers, durationMs: elapsed(t0), ...result };
   }
 
   return {
     send,
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      dispatcher.destroy().catch(() => undefined);
     },
   };
 }
 
 /**
- * The header pairs that go to the target, in the request's order: hop-by-hop ones dropped,
- * `Host` set to the target at the original `Host`'s position (first when there was none),
- * `Content-Length` set to the exact body length at the original's position (appended when there was
- * none; left out for a bodyless GET/HEAD/DELETE/OPTIONS that never had one), then `extra` laid over.
+ * The header pairs that go to the target, as the client writes them: `host` (the target's) first, then
+ * the request's own pairs in order with hop-by-hop ones and `Expect` dropped (the relay already took
+ * the whole body), `extra` laid over them, then `content-length` with the exact body length — left out
+ * for an empty GET, HEAD, DELETE, OPTIONS or TRACE.
  */
 export function outboundHeaders(
   req: Pick<OutboundRequest, 'method' | 'headers' | 'body'>,
@@ -150,27 +153,20 @@ export function outboundHeaders(
   userAgent?: string,
 ): RawHeaders {
   const tokens = connectionTokens(req.headers);
-  const hadLength = req.headers.some(([n]) => /^(content-length|transfer-encoding)$/i.test(n));
-  const needsLength = req.body.length > 0 || hadLength || !BODYLESS_METHODS.has(req.method.toUpperCase());
-  const length = String(req.body.length);
-  const out: RawHeaders = [];
-  let hostPlaced = false;
-  let lengthPlaced = false;
-  for (const [name, value] of req.headers) {
-    const lower = name.toLowerCase();
-    if (lower === 'host') {
-      if (!hostPlaced) out.push([name, host]);
-      hostPlaced = true;
-    } else if (lower === 'content-length') {
-      if (!lengthPlaced && needsLength) out.push([name, length]);
-      lengthPlaced = true;
-    } else if (!isHopByHop(name, tokens)) out.push([name, value]);
+  const out: RawHeaders = [['host', host]];
+  for (const pair of req.headers) {
+    const lower = pair[0].toLowerCase();
+    if (!REWRITTEN_HEADERS.has(lower) && lower !== 'expect' && !isHopByHop(lower, tokens)) out.push(pair);
   }
-  if (!hostPlaced) out.unshift(['Host', host]);
-  if (!lengthPlaced && needsLength) out.push(['Content-Length', length]);
   if (userAgent && !out.some(([n]) => n.toLowerCase() === 'user-agent')) out.push(['User-Agent', userAgent]);
-  // Extras may not undo the framing: their Host, Content-Length and hop-by-hop headers are ignored.
-  return overlayHeaders(out, endToEndHeaders(extra));
+  // Extras may not undo the framing: their Host, Content-Length, Expect and hop-by-hop headers are ignored.
+  const headers = overlayHeaders(
+    out,
+    endToEndHeaders(extra).filter(([n]) => n.toLowerCase() !== 'expect'),
+  );
+  if (req.body.length > 0 || !BODYLESS_METHODS.has(req.method.toUpperCase()))
+    headers.push(['content-length', String(req.body.length)]);
+  return headers;
 }
 
 /** Milliseconds since `t0` (a performance.now() reading), to the microsecond. */

@@ -20,7 +20,7 @@ export function joinTargetUrl(target: string, path: string, query: string): stri
   return resolveTarget(target, path, query).url;
 }
 
-/** A joined target split into what node:http needs; `pathAndQuery` is sent as written. */
+/** A joined target split into what the HTTP client needs; `pathAndQuery` is sent as written. */
 export interface ResolvedTarget {
   /** The full URL, as recorded on the attempt. */
   url: string;
@@ -31,11 +31,13 @@ export interface ResolvedTarget {
   port: number | undefined;
   /** `host[:port]` as the `Host` header carries it (default port omitted). */
   host: string;
+  /** `protocol//host[:port]`: which connection pool the request goes to. */
+  origin: string;
   /** Request target for the request line: `/path?query`. */
   pathAndQuery: string;
 }
 
-/** Like {@link joinTargetUrl}, split for node:http. @throws AppError('bad_request') on a bad target. */
+/** Like {@link joinTargetUrl}, split for the HTTP client. @throws AppError('bad_request') on a bad target. */
 export function resolveTarget(target: string, path: string, query: string): ResolvedTarget {
   const base = parsedTarget(target);
   let joined: string;
@@ -52,6 +54,7 @@ export function resolveTarget(target: string, path: string, query: string): Reso
     hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: base.port ? Number(base.port) : undefined,
     host: base.host,
+    origin: base.origin,
     pathAndQuery,
   };
 }

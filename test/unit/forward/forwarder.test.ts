@@ -22,7 +22,7 @@ function outbound(over: Partial<OutboundRequest> = {}): OutboundRequest {
   };
 }
 
-/** What the target saw, minus the Connection header node:http adds for keep-alive. */
+/** What the target saw, minus the Connection header the client adds for keep-alive. */
 const withoutConnection = (h: RawHeaders) => h.filter(([n]) => n.toLowerCase() !== 'connection');
 
 let target: TargetServer;
@@ -71,10 +71,10 @@ describe('forwarder: what the target receives', () => {
     await forwarder.send(outbound({ headers: [['Content-Type', contentType]], body }), target.url);
     const got = await target.request(n);
     expect(Buffer.from(got.body).equals(Buffer.from(body))).toBe(true);
-    expect(got.headers).toContainEqual(['Content-Length', String(body.length)]);
+    expect(got.headers).toContainEqual(['content-length', String(body.length)]);
   });
 
-  it('keeps header order, case and duplicates, sets Host and Content-Length, drops hop-by-hop', async () => {
+  it('keeps header order, case and duplicates, writes host first and content-length last, drops hop-by-hop', async () => {
     const n = target.requests.length;
     const headers: RawHeaders = [
       ['X-First', 'a'],
@@ -96,26 +96,45 @@ describe('forwarder: what the target receives', () => {
     const attempt = await forwarder.send(outbound({ headers, body: bytes('hello') }), target.url);
     const got = await target.request(n);
     const expected: RawHeaders = [
+      ['host', `127.0.0.1:${target.port}`],
       ['X-First', 'a'],
-      ['Host', `127.0.0.1:${target.port}`],
       ['x-dup', '1'],
       ['X-Dup', '2'],
-      ['Content-Length', '5'],
       ['stripe-signature', 't=1,v1=abc'],
       ['x-dup', '3'],
+      ['content-length', '5'],
     ];
     expect(withoutConnection(got.headers)).toEqual(expected);
     expect(attempt.requestHeaders).toEqual(expected);
   });
 
-  it('puts Host first when the request had none and adds no Content-Length to a bodyless GET', () => {
+  it('adds no content-length to a bodyless GET or DELETE, and content-length: 0 to an empty POST', () => {
     const h = outboundHeaders(outbound({ method: 'GET', headers: [['Accept', '*/*']] }), 't:1', []);
     expect(h).toEqual([
-      ['Host', 't:1'],
+      ['host', 't:1'],
       ['Accept', '*/*'],
     ]);
+    const del = outboundHeaders(
+      outbound({ method: 'DELETE', headers: [['Content-Length', '0']] }),
+      't:1',
+      [],
+    );
+    expect(del).toEqual([['host', 't:1']]);
     const post = outboundHeaders(outbound({ method: 'POST' }), 't:1', []);
-    expect(post).toContainEqual(['Content-Length', '0']);
+    expect(post.at(-1)).toEqual(['content-length', '0']);
+  });
+
+  it('records exactly the header pairs the target receives', async () => {
+    for (const method of ['GET', 'DELETE', 'POST', 'PROPFIND']) {
+      const n = target.requests.length;
+      const headers: RawHeaders = [
+        ['Accept', '*/*'],
+        ['Content-Length', '0'],
+      ];
+      const attempt = await forwarder.send(outbound({ method, headers }), target.url);
+      const got = await target.request(n);
+      expect(withoutConnection(got.headers)).toEqual(attempt.requestHeaders);
+    }
   });
 
   it('lays extra headers over the request at the first same-named position', async () => {
@@ -132,11 +151,11 @@ describe('forwarder: what the target receives', () => {
     ];
     await forwarder.send(outbound({ headers }), target.url, { kind: 'replay', extraHeaders });
     const got = await target.request(n);
-    expect(withoutConnection(got.headers).filter(([name]) => name !== 'Host')).toEqual([
+    expect(withoutConnection(got.headers).filter(([name]) => name !== 'host')).toEqual([
       ['webhook-signature', 'new'],
       ['X-A', 'a'],
-      ['Content-Length', '0'],
       ['X-Hookline-Replay', 'req_1'],
+      ['content-length', '0'],
     ]);
   });
 
@@ -145,12 +164,14 @@ describe('forwarder: what the target receives', () => {
     const own = outboundHeaders(outbound({ headers: [['user-agent', 'Stripe/1.0']] }), 'h', [], 'Hookline/1');
     expect(own.filter(([n]) => n.toLowerCase() === 'user-agent')).toEqual([['user-agent', 'Stripe/1.0']]);
   });
-  it('forwards Expect: 100-continue without waiting for the interim answer', async () => {
+  it('drops Expect: 100-continue, since the whole body is already in hand, and sends it', async () => {
     const n = target.requests.length;
     const headers: RawHeaders = [['Expect', '100-continue']];
     const attempt = await forwarder.send(outbound({ headers, body: bytes('x'.repeat(2048)) }), target.url);
     expect(attempt.status).toBe(200);
-    expect((await target.request(n)).body.length).toBe(2048);
+    const got = await target.request(n);
+    expect(got.body.length).toBe(2048);
+    expect(got.headers.map(([name]) => name.toLowerCase())).not.toContain('expect');
   });
 
   it('forwards HEAD and reads no body from the answer', async () => {
