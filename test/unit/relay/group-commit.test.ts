@@ -70,6 +70,19 @@ describe('group commit', () => {
     ]);
   });
 
+  it('by default, after a batch of several, lets one more loop turn join the next batch', async () => {
+    const c = committer(0);
+    await Promise.all([c.commit(delivery()), c.commit(delivery())]);
+    const first = c.commit(delivery());
+    await nextTurn();
+    const second = c.commit(delivery());
+    expect((await Promise.all([first, second])).map((d) => d.seq)).toEqual([3, 4]);
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+
   it('when quiet (the last batch held one), commits in the next turn without waiting', async () => {
     const c = committer(60_000);
     await c.commit(delivery());
