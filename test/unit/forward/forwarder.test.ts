@@ -236,10 +236,22 @@ describe('forwarder: what the attempt records', () => {
     expect(attempt.durationMs).toBeGreaterThanOrEqual(140);
   });
 
-  it('records a reset socket as ECONNRESET', async () => {
+  it('tries a reset before any answer once more, then records ECONNRESET', async () => {
     target.respondWith({ reset: true });
+    const n = target.requests.length;
     const attempt = await forwarder.send(outbound({ body: bytes('x') }), target.url);
     expect(attempt.error?.code).toBe('ECONNRESET');
+    expect(attempt.error?.message).toMatch(/reset the connection/);
+    expect(target.requests.length - n).toBe(2);
+  });
+
+  it('keeps the answer of the second try when the first was reset', async () => {
+    const n = target.requests.length;
+    target.respondWith((_req, index) => (index === n ? { reset: true } : { status: 202, body: 'again' }));
+    const attempt = await forwarder.send(outbound({ body: bytes('x') }), target.url);
+    expect(attempt.error).toBeUndefined();
+    expect(attempt.status).toBe(202);
+    expect(target.requests.length - n).toBe(2);
   });
 
   it('records a reset in the middle of the response body, keeping the status', async () => {
