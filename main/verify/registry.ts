@@ -96,16 +96,31 @@ const ALIASES: Record<string, ProviderId> = {
   hmac: 'generic',
 };
 
+// The engine asks about one request more than once (which secret applies, then what to verify): the
+// answer is kept per header list and body, the only inputs detectors read. Copies of a request made with
+// a spread share both, so they share the answer; an edited request has new ones.
+const detected = new WeakMap<
+  object,
+  { body: Uint8Array; length: number; provider: ProviderId | undefined }
+>();
+
 /** The provider a request came from, by its headers (Mailgun and Okta also by their body); never throws. */
 export function detectProvider(req: VerifiableRequest): ProviderId | undefined {
+  const known = detected.get(req.headers);
+  if (known && known.body === req.body && known.length === req.headers.length) return known.provider;
+  let provider: ProviderId | undefined;
   for (const id of DETECT_ORDER) {
     try {
-      if (SCHEMES[id].detect(req)) return id;
+      if (SCHEMES[id].detect(req)) {
+        provider = id;
+        break;
+      }
     } catch {
       // a detector that trips over odd input simply does not match
     }
   }
-  return undefined;
+  detected.set(req.headers, { body: req.body, length: req.headers.length, provider });
+  return provider;
 }
 
 /** A provider id from what a user typed ('Stripe', 'svix', 'clerk'…), or undefined. */
