@@ -59,6 +59,7 @@ export function openEventStore(options: EventStoreOptions): EventStore {
   const { file } = options;
   const now = options.now ?? Date.now;
   let db: Database.Database | undefined;
+  let checkpointer: CheckpointWorker | undefined;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -67,7 +68,6 @@ export function openEventStore(options: EventStoreOptions): EventStore {
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across app crashes, one fsync per checkpoint
     db.pragma('foreign_keys = ON');
     migrate(db, file);
-    let checkpointer: CheckpointWorker | undefined;
     const background = options.backgroundCheckpoints;
     if (background) {
       db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
@@ -75,6 +75,7 @@ export function openEventStore(options: EventStoreOptions): EventStore {
     }
     return createEventStore(db, file, now, checkpointer);
   } catch (e: unknown) {
+    void checkpointer?.stop();
     db?.close();
     throw storageError(e, file);
   }
